@@ -1,0 +1,5 @@
+"""`python -m budgettui`."""
+
+from budgettui.cli import main
+
+raise SystemExit(main())

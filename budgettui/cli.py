@@ -1,0 +1,222 @@
+"""`budgettui`: the dashboard by default, headless commands for scripts and cron.
+
+Exit codes: 0 success, 1 an error talking to the proxy or finding a tenant (one line on stderr,
+never a traceback, never the key), 2 bad usage. Textual is imported only when the dashboard
+runs, so the headless commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import httpx
+
+from budgettui.domain.usage import Month, MonthError
+from budgettui.factory import DEMO_ROLES, demo_settings, make_client
+from budgettui.headless import OutputFormat, render_tenants, render_usage
+from budgettui.loaders import TenantNotFound, load_month_usage, load_overview, resolve_tenant
+from budgettui.proxy.errors import ProxyError
+from budgettui.proxy.transport import ConnectionOptions
+from budgettui.settings import (
+    Settings,
+    SettingsError,
+    resolve_connection,
+    validate_proxy_url,
+    validate_refresh,
+)
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except MonthError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 600 seconds")
+    return value
+
+
+def _url(text: str) -> str:
+    try:
+        return validate_proxy_url(text)
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _refresh(text: str) -> float:
+    try:
+        return validate_refresh(text)
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_connection_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
+    # Subcommands accept the same options; SUPPRESS keeps a subparser's defaults from
+    # overwriting a value given before the subcommand.
+    default = argparse.SUPPRESS if in_subcommand else None
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--proxy-url", type=_url, default=default, help="the LiteLLM proxy (or LITELLM_PROXY_URL)"
+    )
+    group.add_argument(
+        "--api-key",
+        default=default,
+        help="the API key; prefer LITELLM_PROXY_API_KEY: a command line is visible in `ps`",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if in_subcommand else False,
+        help="use the built-in simulator instead of a proxy",
+    )
+    group.add_argument(
+        "--demo-as",
+        choices=DEMO_ROLES,
+        default=argparse.SUPPRESS if in_subcommand else "master",
+        help="with --demo: which demo credential to use (default master)",
+    )
+    group.add_argument(
+        "--timeout", type=_positive_seconds, default=default, help="read timeout (default 30 s)"
+    )
+    group.add_argument("--ca-bundle", default=default, help="CA bundle for a private CA")
+    group.add_argument(
+        "--insecure",
+        action="store_true",
+        default=argparse.SUPPRESS if in_subcommand else False,
+        help="DO NOT verify TLS certificates (loud; never the default)",
+    )
+
+
+def _format_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", dest="fmt", action="store_const", const="json", default="table")
+    group.add_argument("--csv", dest="fmt", action="store_const", const="csv")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="budgettui", description="LiteLLM tenants' spend and budgets, in the terminal."
+    )
+    _add_connection_options(parser, in_subcommand=False)
+    parser.add_argument(
+        "--refresh", type=_refresh, default=60.0, help="auto-refresh seconds (0 = off)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    tenants = commands.add_parser("tenants", help="list the tenants the key may see")
+    _add_connection_options(tenants, in_subcommand=True)
+    _format_options(tenants)
+    usage = commands.add_parser("usage", help="one tenant's usage for a month, by day")
+    _add_connection_options(usage, in_subcommand=True)
+    usage.add_argument("tenant", help="the tenant (key alias)")
+    usage.add_argument("--month", type=_month, default=None, help="YYYY-MM (default: this month)")
+    _format_options(usage)
+    server = commands.add_parser("demo-server", help="serve the simulator on 127.0.0.1")
+    server.add_argument("--port", type=int, default=4000, help="port (default 4000)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    now = now or datetime.now(UTC)
+    if args.command == "demo-server":
+        return _demo_server(args.port, now)
+    try:
+        settings, transport = _settings(args, now)
+    except SettingsError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"budgettui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for note in settings.warnings():
+        print(note, file=sys.stderr)
+    if args.command is None:
+        return _run_dashboard(replace(settings, refresh_seconds=args.refresh), transport, now)
+    try:
+        output = asyncio.run(_headless(args, settings, transport, now))
+    except (ProxyError, TenantNotFound) as exc:
+        print(f"budgettui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(output)
+    return EXIT_OK
+
+
+def _settings(
+    args: argparse.Namespace, now: datetime
+) -> tuple[Settings, httpx.AsyncBaseTransport | None]:
+    verify: bool | str = True
+    if args.insecure:
+        verify = False
+    elif args.ca_bundle:
+        verify = args.ca_bundle
+    options = ConnectionOptions(read_timeout=args.timeout or 30.0, verify=verify)
+    if args.demo:
+        settings, transport = demo_settings(now, args.demo_as)
+        return replace(settings, connection=options), transport
+    url, key = resolve_connection(args.proxy_url, args.api_key)
+    return Settings(proxy_url=url, api_key=key, connection=options), None
+
+
+async def _headless(
+    args: argparse.Namespace,
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None,
+    now: datetime,
+) -> str:
+    fmt: OutputFormat = args.fmt
+    async with make_client(settings, transport) as client:
+        overview = await load_overview(client, now, settings.threshold)
+        if args.command == "tenants":
+            return render_tenants(overview.tenants, fmt)
+        tenant = resolve_tenant(overview, args.tenant)
+        month = args.month or Month.of(now.date())
+        usage = await load_month_usage(client, overview.caller, tenant, month)
+        return render_usage(tenant, usage, fmt)
+
+
+def _run_dashboard(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None, now: datetime
+) -> int:
+    """Until the dashboard lands, `budgettui` shows the tenant table it will open on."""
+    try:
+        output = asyncio.run(_tenant_table(settings, transport, now))
+    except ProxyError as exc:
+        print(f"budgettui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(output)
+    return EXIT_OK
+
+
+async def _tenant_table(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None, now: datetime
+) -> str:
+    async with make_client(settings, transport) as client:
+        overview = await load_overview(client, now, settings.threshold)
+    return render_tenants(overview.tenants, "table")
+
+
+def _demo_server(port: int, now: datetime) -> int:
+    from budgettui.simulator import DEMO_KEYS, Faults, demo_store, run_server
+
+    if not 0 < port < 65536:
+        print("budgettui: error: --port must be 1 to 65535", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"budgettui demo server: http://127.0.0.1:{port}")
+    for role, key in DEMO_KEYS.items():
+        print(f"  {role:<22} {key}")
+    sys.stdout.flush()
+    run_server(demo_store(now), Faults(), host="127.0.0.1", port=port)
+    return EXIT_OK

@@ -1,0 +1,111 @@
+"""Budget math: how much of a cap is used, how loud to be about it, which cap binds first, and
+where the month is heading at the current rate."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+DEFAULT_WARNING_THRESHOLD = Decimal("0.80")
+CRITICAL_THRESHOLD = Decimal("0.90")
+EXCEEDED_THRESHOLD = Decimal("1")
+
+
+class Alert(StrEnum):
+    NONE = "none"  # no cap to measure against
+    OK = "ok"
+    WARNING = "warning"
+    CRITICAL = "critical"
+    EXCEEDED = "exceeded"
+
+
+class BindingCap(StrEnum):
+    KEY = "key"
+    ORG = "org"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Cap:
+    """One budget: a key's or a team's. `max_budget` None means no cap at that level."""
+
+    spend: Decimal
+    max_budget: Decimal | None
+    budget_duration: str | None = None
+    budget_reset_at: datetime | None = None
+
+    @property
+    def remaining(self) -> Decimal | None:
+        if self.max_budget is None:
+            return None
+        return self.max_budget - self.spend
+
+    @property
+    def fraction_used(self) -> Decimal | None:
+        if self.max_budget is None:
+            return None
+        if self.max_budget <= 0:
+            # LiteLLM accepts a 0 cap: everything is over it.
+            return EXCEEDED_THRESHOLD if self.spend >= 0 else Decimal(0)
+        return self.spend / self.max_budget
+
+
+def alert_level(fraction: Decimal | None, threshold: Decimal = DEFAULT_WARNING_THRESHOLD) -> Alert:
+    """warning from `threshold` (80 % by default), critical from 90 %, exceeded from 100 %."""
+    if fraction is None:
+        return Alert.NONE
+    if fraction >= EXCEEDED_THRESHOLD:
+        return Alert.EXCEEDED
+    if fraction >= CRITICAL_THRESHOLD:
+        return Alert.CRITICAL
+    if fraction >= threshold:
+        return Alert.WARNING
+    return Alert.OK
+
+
+def binding_cap(key: Cap, org: Cap | None) -> BindingCap:
+    """The cap with the least room left is the one LiteLLM will hit first. On a tie the key's
+    cap is named: it is the one the tenant's own editor changes."""
+    key_room = key.remaining
+    org_room = org.remaining if org is not None else None
+    if key_room is None and org_room is None:
+        return BindingCap.NONE
+    if org_room is None:
+        return BindingCap.KEY
+    if key_room is None or org_room < key_room:
+        return BindingCap.ORG
+    return BindingCap.KEY
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Month-end spend at the month-to-date daily rate, and the day the cap runs out."""
+
+    daily_rate: Decimal
+    month_end_spend: Decimal
+    runway_date: date | None  # None: no cap, or nothing is being spent
+
+
+def project(
+    month_to_date: Decimal,
+    today: date,
+    month_last_day: date,
+    remaining: Decimal | None,
+) -> Projection:
+    """`today` counts as a day elapsed (its spend is in `month_to_date`). The runway is the day
+    the remaining budget is used up at the same rate: today when it is already used up."""
+    days_elapsed = max(1, today.day)
+    rate = month_to_date / days_elapsed
+    days_left = (month_last_day - today).days
+    month_end = month_to_date + rate * max(0, days_left)
+    runway: date | None = None
+    if remaining is not None:
+        if remaining <= 0:
+            runway = today
+        elif rate > 0:
+            days = math.ceil(remaining / rate)
+            runway = today + timedelta(days=days) if days < 36_500 else None
+    return Projection(daily_rate=rate, month_end_spend=month_end, runway_date=runway)

@@ -1,0 +1,203 @@
+"""Tenants and orgs assembled from LiteLLM's teams and keys, as the caller may see them.
+
+A tenant is a virtual key named by its `key_alias`; its org is the team that owns the key. A team
+with no key yet is a tenant "still provisioning". A key with no team is a tenant with no org.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from budgettui.domain.budget import (
+    DEFAULT_WARNING_THRESHOLD,
+    Alert,
+    BindingCap,
+    Cap,
+    alert_level,
+    binding_cap,
+)
+from budgettui.proxy.models import Caller, Key, Team
+
+ADMIN_ROLES = frozenset({"proxy_admin"})
+VIEWER_ROLES = frozenset({"proxy_admin_viewer", "internal_user_viewer"})
+# Roles that may read every team and key (LiteLLM's "admin view").
+SEE_ALL_ROLES = frozenset({"proxy_admin", "proxy_admin_viewer"})
+
+
+@dataclass(frozen=True)
+class Org:
+    team_id: str
+    name: str
+    cap: Cap
+    rpm_limit: int | None = None
+    tpm_limit: int | None = None
+    can_edit: bool = False
+
+
+@dataclass(frozen=True)
+class Tenant:
+    name: str
+    key_hash: str | None  # None while provisioning
+    key_name: str | None
+    org: Org | None
+    cap: Cap
+    user_id: str | None = None
+    rpm_limit: int | None = None
+    tpm_limit: int | None = None
+    can_edit: bool = False
+    provisioning: bool = False
+    threshold: Decimal = DEFAULT_WARNING_THRESHOLD
+
+    @property
+    def binding(self) -> BindingCap:
+        return binding_cap(self.cap, self.org.cap if self.org else None)
+
+    @property
+    def binding_cap_value(self) -> Cap | None:
+        match self.binding:
+            case BindingCap.KEY:
+                return self.cap
+            case BindingCap.ORG:
+                return self.org.cap if self.org else None
+            case _:
+                return None
+
+    @property
+    def fraction_used(self) -> Decimal | None:
+        cap = self.binding_cap_value
+        return cap.fraction_used if cap else None
+
+    @property
+    def alert(self) -> Alert:
+        return alert_level(self.fraction_used, self.threshold)
+
+    @property
+    def org_name(self) -> str | None:
+        return self.org.name if self.org else None
+
+
+def is_read_only(caller: Caller) -> bool:
+    """A viewer, or a caller LiteLLM gave no role, may look but never write."""
+    return caller.user_role is None or caller.user_role in VIEWER_ROLES
+
+
+def is_team_admin(caller: Caller, team: Team) -> bool:
+    if team.caller_edit_access is not None:
+        return team.caller_edit_access
+    return any(
+        member.user_id == caller.user_id and member.role == "admin"
+        for member in team.members_with_roles
+    )
+
+
+def may_edit_key(caller: Caller, team: Team | None) -> bool:
+    """Key budget edits and spend resets: proxy admins, and team admins on their team's keys.
+    A plain member's own key is not editable: LiteLLM refuses budget changes by key owners
+    unless the proxy's self-serve policy says otherwise, which a client cannot read."""
+    if caller.user_role in ADMIN_ROLES:
+        return True
+    if is_read_only(caller) or team is None:
+        return False
+    return is_team_admin(caller, team)
+
+
+def may_edit_org(caller: Caller) -> bool:
+    """Team budgets: LiteLLM lets team admins change no team field unless the proxy lists it in
+    `team_admin_editable_team_fields` (empty by default), so only proxy admins are offered it."""
+    return caller.user_role in ADMIN_ROLES
+
+
+def org_display_name(team: Team) -> str:
+    return team.team_alias or team.team_id
+
+
+def key_display_name(key: Key) -> str:
+    """The alias; else the masked `sk-...abcd`; never the hash, which means nothing to a human."""
+    return key.key_alias or key.key_name or "(unnamed key)"
+
+
+def build_org(team: Team, caller: Caller) -> Org:
+    return Org(
+        team_id=team.team_id,
+        name=org_display_name(team),
+        cap=Cap(team.spend, team.max_budget, team.budget_duration, team.budget_reset_at),
+        rpm_limit=team.rpm_limit,
+        tpm_limit=team.tpm_limit,
+        can_edit=may_edit_org(caller),
+    )
+
+
+def assemble_tenants(
+    teams: Iterable[Team],
+    keys: Iterable[Key],
+    caller: Caller,
+    threshold: Decimal = DEFAULT_WARNING_THRESHOLD,
+) -> list[Tenant]:
+    """Every tenant the caller may see, sorted by org then tenant (case-insensitive; keys with
+    no org last). Only what LiteLLM returned is used: a key whose team the caller may not list
+    keeps its team id as the org name rather than being looked up elsewhere."""
+    teams_by_id = {team.team_id: team for team in teams}
+    orgs = {team_id: build_org(team, caller) for team_id, team in teams_by_id.items()}
+    tenants: list[Tenant] = []
+    keyed_teams: set[str] = set()
+    for key in keys:
+        team = teams_by_id.get(key.team_id) if key.team_id else None
+        org = orgs.get(key.team_id) if key.team_id else None
+        if key.team_id and org is None:
+            org = Org(key.team_id, key.team_id, Cap(Decimal(0), None))
+        if key.team_id:
+            keyed_teams.add(key.team_id)
+        tenants.append(
+            Tenant(
+                name=key_display_name(key),
+                key_hash=key.token,
+                key_name=key.key_name,
+                org=org,
+                cap=Cap(key.spend, key.max_budget, key.budget_duration, key.budget_reset_at),
+                user_id=key.user_id,
+                rpm_limit=key.rpm_limit,
+                tpm_limit=key.tpm_limit,
+                can_edit=may_edit_key(caller, team) and not is_read_only(caller),
+                threshold=threshold,
+            )
+        )
+    for team_id, team in teams_by_id.items():
+        if team_id in keyed_teams or not _has_no_keys(team):
+            continue
+        org = orgs[team_id]
+        tenants.append(
+            Tenant(
+                name=org.name,
+                key_hash=None,
+                key_name=None,
+                org=org,
+                cap=Cap(Decimal(0), None),
+                provisioning=True,
+                threshold=threshold,
+            )
+        )
+    return sorted(tenants, key=tenant_sort_key)
+
+
+def _has_no_keys(team: Team) -> bool:
+    """`keys_count` counts keys the caller may not see; without it (older proxies) a team with
+    no visible key is taken as provisioning."""
+    return team.keys_count is None or team.keys_count == 0
+
+
+def tenant_sort_key(tenant: Tenant) -> tuple[int, str, str, str]:
+    org = tenant.org_name
+    return (org is None, (org or "").casefold(), tenant.name.casefold(), tenant.key_hash or "")
+
+
+def find_tenant(tenants: Iterable[Tenant], name: str) -> Tenant | None:
+    """Exact name first, then a unique case-insensitive match; never a substring, which would
+    pick `acme-web-eu` for `acme-web`."""
+    candidates = list(tenants)
+    exact = [t for t in candidates if t.name == name]
+    if len(exact) == 1:
+        return exact[0]
+    folded = [t for t in candidates if t.name.casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else None

@@ -1,0 +1,34 @@
+"""The one place that builds clients (and, for the TUI, the app) for the CLI, `--demo` and tests.
+
+Nothing here imports Textual at module level: the headless commands build their client here too
+and must start fast.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+
+from budgettui.proxy.client import LiteLLMClient
+from budgettui.settings import Secret, Settings
+
+DEMO_URL = "http://demo.budgettui.invalid"  # never resolved: requests go to the in-process app
+DEMO_ROLES = ("master", "proxy_admin_viewer", "team_admin", "internal_user", "internal_user_viewer")
+
+
+def make_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> LiteLLMClient:
+    return LiteLLMClient(
+        settings.proxy_url, settings.api_key.reveal(), settings.connection, transport=transport
+    )
+
+
+def demo_settings(now: datetime, role: str = "master") -> tuple[Settings, httpx.AsyncBaseTransport]:
+    """Settings and an in-process transport onto a freshly seeded simulator, as `role`."""
+    from budgettui.simulator import DEMO_KEYS, create_app, demo_store
+
+    app = create_app(demo_store(now))
+    settings = Settings(proxy_url=DEMO_URL, api_key=Secret(DEMO_KEYS[role]))
+    return settings, httpx.ASGITransport(app=app)

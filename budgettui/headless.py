@@ -1,0 +1,211 @@
+"""The scriptable twin of the dashboard: tenants and month usage as JSON, CSV or a plain table.
+
+The JSON field names are a contract with users' scripts (snake_case, money as numbers): change
+them only by adding fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from budgettui.domain.budget import Cap
+from budgettui.domain.money import format_money, money_number
+from budgettui.domain.tenants import Tenant
+from budgettui.domain.usage import MonthUsage
+
+OutputFormat = Literal["table", "json", "csv"]
+
+TENANT_FIELDS = (
+    "tenant",
+    "org",
+    "team_id",
+    "key_name",
+    "spend",
+    "max_budget",
+    "budget_duration",
+    "budget_reset_at",
+    "org_spend",
+    "org_max_budget",
+    "org_budget_duration",
+    "percent_used",
+    "alert",
+    "binding_cap",
+    "can_edit",
+    "provisioning",
+)
+DAILY_FIELDS = ("date", "spend", "input_tokens", "output_tokens", "requests")
+
+
+def percent(fraction: Decimal | None) -> float | None:
+    return None if fraction is None else round(float(fraction * 100), 1)
+
+
+def _instant(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def tenant_record(tenant: Tenant) -> dict[str, Any]:
+    org_cap = tenant.org.cap if tenant.org else None
+    return {
+        "tenant": tenant.name,
+        "org": tenant.org_name,
+        "team_id": tenant.org.team_id if tenant.org else None,
+        "key_name": tenant.key_name,
+        "spend": money_number(tenant.cap.spend),
+        "max_budget": money_number(tenant.cap.max_budget),
+        "budget_duration": tenant.cap.budget_duration,
+        "budget_reset_at": _instant(tenant.cap.budget_reset_at),
+        "org_spend": money_number(org_cap.spend) if org_cap else None,
+        "org_max_budget": money_number(org_cap.max_budget) if org_cap else None,
+        "org_budget_duration": org_cap.budget_duration if org_cap else None,
+        "percent_used": percent(tenant.fraction_used),
+        "alert": tenant.alert.value,
+        "binding_cap": tenant.binding.value,
+        "can_edit": tenant.can_edit,
+        "provisioning": tenant.provisioning,
+    }
+
+
+def _budget_record(cap: Cap) -> dict[str, Any]:
+    return {
+        "max_budget": money_number(cap.max_budget),
+        "spend": money_number(cap.spend),
+        "remaining": money_number(cap.remaining),
+        "budget_duration": cap.budget_duration,
+        "budget_reset_at": _instant(cap.budget_reset_at),
+    }
+
+
+def usage_record(tenant: Tenant, usage: MonthUsage) -> dict[str, Any]:
+    return {
+        "tenant": tenant.name,
+        "org": tenant.org_name,
+        "month": str(usage.month),
+        "total_spend": money_number(usage.total_spend),
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+        "request_count": usage.request_count,
+        "partial": usage.partial,
+        "partial_reason": usage.partial_reason,
+        "daily": [
+            {
+                "date": day.day.isoformat(),
+                "spend": money_number(day.spend),
+                "input_tokens": day.input_tokens,
+                "output_tokens": day.output_tokens,
+                "requests": day.requests,
+            }
+            for day in usage.daily
+        ],
+        "models": [
+            {"model": m.model, "spend": money_number(m.spend), "requests": m.requests}
+            for m in usage.models
+        ],
+        "budget": _budget_record(tenant.cap),
+        "org_budget": _budget_record(tenant.org.cap) if tenant.org else None,
+        "rate_limits": {"rpm": tenant.rpm_limit, "tpm": tenant.tpm_limit},
+    }
+
+
+def render_tenants(tenants: Sequence[Tenant], fmt: OutputFormat) -> str:
+    records = [tenant_record(t) for t in tenants]
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return _csv(TENANT_FIELDS, records)
+    rows = [
+        (
+            t.name,
+            t.org_name or "—",
+            format_money(t.cap.spend),
+            format_money(t.cap.max_budget),
+            _used(t),
+            t.binding.value,
+            t.cap.budget_duration or "—",
+            "provisioning" if t.provisioning else t.alert.value,
+        )
+        for t in tenants
+    ]
+    header = ("TENANT", "ORG", "SPEND", "BUDGET", "USED", "BINDS", "DURATION", "STATUS")
+    return _table(header, rows, right_aligned={2, 3, 4})
+
+
+def render_usage(tenant: Tenant, usage: MonthUsage, fmt: OutputFormat) -> str:
+    record = usage_record(tenant, usage)
+    if fmt == "json":
+        return json.dumps(record, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return _csv(DAILY_FIELDS, record["daily"])
+    title = f"{tenant.name} ({tenant.org_name or 'no org'}) — {usage.month}"
+    rows = [
+        (
+            day.day.isoformat(),
+            format_money(day.spend),
+            f"{day.input_tokens:,}",
+            f"{day.output_tokens:,}",
+            f"{day.requests:,}",
+        )
+        for day in usage.daily
+    ]
+    rows.append(
+        (
+            "TOTAL",
+            format_money(usage.total_spend),
+            f"{usage.input_tokens:,}",
+            f"{usage.output_tokens:,}",
+            f"{usage.request_count:,}",
+        )
+    )
+    table = _table(("DATE", "SPEND", "TOKENS IN", "TOKENS OUT", "REQUESTS"), rows, {1, 2, 3, 4})
+    notes = [f"PARTIAL: {usage.partial_reason}"] if usage.partial else []
+    return "\n".join([title, "", table, *notes])
+
+
+def _used(tenant: Tenant) -> str:
+    value = percent(tenant.fraction_used)
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _csv(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _csv_cell(record.get(k)) for k in fields})
+    return buffer.getvalue().rstrip("\n")
+
+
+def _csv_cell(value: Any) -> Any:
+    # A cell starting with = + - @ runs as a formula in a spreadsheet; aliases are user input.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def safe_text(text: str) -> str:
+    """Control characters in an alias would move the cursor or recolour a terminal."""
+    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right_aligned: set[int]) -> str:
+    cells = [[safe_text(c) for c in header], *[[safe_text(c) for c in row] for row in rows]]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for row in cells:
+        padded = []
+        for i, cell in enumerate(row):
+            gap = " " * (widths[i] - display_width(cell))
+            padded.append(gap + cell if i in right_aligned else cell + gap)
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,265 @@
+"""`LiteLLMClient`: the LiteLLM admin API calls budgettui makes, and nothing else.
+
+The client knows LiteLLM's paths, parameters, page limits and fallbacks for older proxies; it
+knows nothing of tenants or budgets (that is `budgettui.domain`) and nothing of Textual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel
+
+from budgettui.proxy.errors import BadResponse, NotFound
+from budgettui.proxy.models import (
+    Caller,
+    DailyActivity,
+    Key,
+    KeyInfo,
+    KeyListPage,
+    ResetSpendResult,
+    SpendLogPage,
+    Team,
+    TeamInfo,
+    TeamListPage,
+    UserInfo,
+)
+from budgettui.proxy.transport import ConnectionOptions, Params, Sleep, Transport
+
+Item = TypeVar("Item")
+
+# LiteLLM's caps: /key/list size ≤ 100, /v2/team/list page_size ≤ 100, /spend/logs/v2 ≤ 1000
+# (≤ 100 before PR #33994; `spend_log_page_size` lets a caller of an older proxy go lower).
+KEY_PAGE_SIZE = 100
+TEAM_PAGE_SIZE = 100
+SPEND_LOG_PAGE_SIZE = 1000
+# A bound on any listing, so a proxy whose `total_pages` lies (or never sends a short page)
+# cannot keep us paging forever; 500 pages of 100 is 50,000 keys.
+MAX_PAGES = 500
+
+ActivityScope = Literal["user", "team"]
+# The master key has no row in the key table; LiteLLM names it by this alias.
+MASTER_KEY_ROLE = "proxy_admin"
+
+
+@dataclass(frozen=True)
+class Listing(Generic[Item]):
+    """Every item of a paged listing; `partial` is true when paging stopped at `MAX_PAGES`."""
+
+    items: list[Item]
+    partial: bool = False
+
+
+class LiteLLMClient:
+    """An async client of one LiteLLM proxy for one API key. Use as `async with`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        options: ConnectionOptions | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.options = options or ConnectionOptions()
+        self.base_url = base_url.rstrip("/")
+        self._http = Transport(
+            self.base_url, api_key, self.options, transport=transport, sleep=sleep, rng=rng
+        )
+
+    @property
+    def host(self) -> str:
+        """The proxy's host (and port), for headers and the journal: never the key."""
+        return httpx.URL(self.base_url).netloc.decode()
+
+    async def __aenter__(self) -> LiteLLMClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- identity -----------------------------------------------------------------------------
+
+    async def whoami(self) -> Caller:
+        """The caller's user id and role. Older proxies lack `/management/v1/users/me`: there the
+        calling key's own row names the user, and `/user/info` that user's role; a key with no row
+        (404) is the master key, which LiteLLM treats as proxy_admin (litellm-api.md §1.4)."""
+        try:
+            return await self._http.get("/management/v1/users/me", Caller)
+        except NotFound:
+            pass
+        try:
+            own_key = await self._http.get("/key/info", KeyInfo)
+        except NotFound:
+            return Caller(user_id="default_user_id", user_role=MASTER_KEY_ROLE)
+        user_id = own_key.info.user_id
+        if user_id is None:
+            return Caller()  # a team service-account key: no user, no role
+        user = await self._http.get("/user/info", UserInfo, {"user_id": user_id})
+        row = user.user_info or UserInfo.Row()
+        return Caller(user_id=user_id, user_role=row.user_role, user_email=row.user_email)
+
+    # -- listings -----------------------------------------------------------------------------
+
+    async def list_teams(self, caller: Caller) -> Listing[Team]:
+        """Every team the caller may see. LiteLLM filters by role; `/v2/team/list` is paged,
+        the older `/team/list` is not (and needs `user_id` for a non-admin)."""
+        try:
+            return await self._collect(self._team_page, TEAM_PAGE_SIZE, key=_team_id)
+        except NotFound:
+            params: dict[str, str | int | bool] = {}
+            if caller.user_role not in ("proxy_admin", "proxy_admin_viewer") and caller.user_id:
+                params["user_id"] = caller.user_id
+            raw = await self._http.get_json("/team/list", params)
+            return Listing(_validate_list(raw, Team, "/team/list"))
+
+    async def _team_page(self, page: int) -> tuple[list[Team], int | None]:
+        params = {"page": page, "page_size": TEAM_PAGE_SIZE}
+        body = await self._http.get("/v2/team/list", TeamListPage, params)
+        return body.teams, body.total_pages
+
+    async def list_keys(self) -> Listing[Key]:
+        """Every key the caller may see, as full objects. `include_team_keys` makes a team admin
+        see the team's service-account keys too; LiteLLM still filters by role."""
+        return await self._collect(self._key_page, KEY_PAGE_SIZE, key=_token)
+
+    async def _key_page(self, page: int) -> tuple[list[Key], int | None]:
+        params = {
+            "page": page,
+            "size": KEY_PAGE_SIZE,
+            "return_full_object": "true",
+            "include_team_keys": "true",
+        }
+        body = await self._http.get("/key/list", KeyListPage, params)
+        keys = [key for key in body.keys if isinstance(key, Key)]
+        if len(keys) != len(body.keys):
+            raise BadResponse("/key/list returned hashes where full key objects were asked for")
+        return keys, body.total_pages
+
+    async def _collect(
+        self,
+        fetch: Callable[[int], Awaitable[tuple[list[Item], int | None]]],
+        page_size: int,
+        *,
+        key: Callable[[Item], str],
+    ) -> Listing[Item]:
+        """Page until a short page. `total_pages` only decides how many pages to ask for at once
+        (at most `max_concurrency`): it is a hint, never trusted to end the listing."""
+        first, hint = await fetch(1)
+        seen: dict[str, Item] = {key(item): item for item in first}
+        if len(first) < page_size:
+            return Listing(list(seen.values()))
+        page = 2
+        while page <= MAX_PAGES:
+            remaining_hint = (hint or 0) - page + 1
+            width = max(1, min(self.options.max_concurrency, remaining_hint, MAX_PAGES - page + 1))
+            results = await asyncio.gather(*(fetch(p) for p in range(page, page + width)))
+            for items, _ in results:
+                # Pages are ordered by creation time: a key created while we page shifts rows
+                # onto the next page, so the same key can come twice; keep one.
+                seen.update((key(item), item) for item in items)
+                if len(items) < page_size:
+                    return Listing(list(seen.values()))
+            page += width
+        return Listing(list(seen.values()), partial=True)
+
+    # -- single objects -----------------------------------------------------------------------
+
+    async def key_info(self, key_hash: str) -> Key:
+        body = await self._http.get("/key/info", KeyInfo, {"key": key_hash})
+        # `info` omits the token; put back the hash we asked for.
+        return body.info.model_copy(update={"token": body.info.token or key_hash})
+
+    async def team_info(self, team_id: str) -> TeamInfo:
+        return await self._http.get("/team/info", TeamInfo, {"team_id": team_id})
+
+    # -- usage --------------------------------------------------------------------------------
+
+    async def daily_activity(
+        self,
+        scope: ActivityScope,
+        start: date,
+        end: date,
+        *,
+        api_key: str | None = None,
+        user_id: str | None = None,
+        team_ids: list[str] | None = None,
+    ) -> DailyActivity:
+        """`/{user,team}/daily/activity/aggregated`: every day of the range in one answer (only
+        days with traffic are listed). A 404 means the proxy predates the endpoint."""
+        params: dict[str, str | int | bool] = {
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+        }
+        if api_key:
+            params["api_key"] = api_key
+        if user_id:
+            params["user_id"] = user_id
+        if team_ids:
+            params["team_ids"] = ",".join(team_ids)
+        return await self._http.get(f"/{scope}/daily/activity/aggregated", DailyActivity, params)
+
+    async def spend_log_page(
+        self,
+        api_key: str,
+        start: datetime,
+        end: datetime,
+        page: int,
+        page_size: int = SPEND_LOG_PAGE_SIZE,
+    ) -> SpendLogPage:
+        """One page of `/spend/logs/v2` for one key (by hash: `key_alias` is a substring match),
+        between two UTC instants, both inclusive, newest first."""
+        params: Params = {
+            "api_key": api_key,
+            "start_date": start.strftime("%Y-%m-%d %H:%M:%S"),
+            "end_date": end.strftime("%Y-%m-%d %H:%M:%S"),
+            "page": page,
+            "page_size": page_size,
+        }
+        return await self._http.get("/spend/logs/v2", SpendLogPage, params)
+
+    # -- writes (sent once, never retried) ----------------------------------------------------
+
+    async def update_key(self, key_hash: str, changes: Mapping[str, Any]) -> Any:
+        """`POST /key/update`: a merge patch; an explicit None clears the field."""
+        return await self._http.post("/key/update", {"key": key_hash, **changes})
+
+    async def update_team(self, team_id: str, changes: Mapping[str, Any]) -> Any:
+        return await self._http.post("/team/update", {"team_id": team_id, **changes})
+
+    async def reset_key_spend(self, key_hash: str, reset_to: Decimal) -> ResetSpendResult:
+        """`POST /key/{hash}/reset_spend`: the hash in the path keeps the raw key out of logs."""
+        body = await self._http.post(
+            f"/key/{quote(key_hash, safe='')}/reset_spend", {"reset_to": float(reset_to)}
+        )
+        return ResetSpendResult.model_validate(body)
+
+
+def _token(key: Key) -> str:
+    return key.token or key.key_name or ""
+
+
+def _team_id(team: Team) -> str:
+    return team.team_id
+
+
+def _validate_list(raw: Any, model: type[BaseModel], where: str) -> list[Any]:
+    if not isinstance(raw, list):
+        raise BadResponse(f"{where} answered with a {type(raw).__name__}, not a list")
+    try:
+        return [model.model_validate(item) for item in raw]
+    except ValueError:
+        raise BadResponse(f"{where} answered with items budgettui does not know") from None
