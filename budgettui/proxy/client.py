@@ -137,7 +137,7 @@ class LiteLLMClient:
         return await self._collect(self._key_page, KEY_PAGE_SIZE, key=_token)
 
     async def _key_page(self, page: int) -> tuple[list[Key], int | None]:
-        params = {
+        params: Params = {
             "page": page,
             "size": KEY_PAGE_SIZE,
             "return_full_object": "true",

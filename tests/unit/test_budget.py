@@ -1,0 +1,67 @@
+"""Alert levels, the binding cap and the month-end projection."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from budgettui.domain.budget import Alert, BindingCap, Cap, alert_level, binding_cap, project
+
+
+@pytest.mark.parametrize(
+    ("fraction", "expected"),
+    [
+        (None, Alert.NONE),
+        (D("0"), Alert.OK),
+        (D("0.7999"), Alert.OK),
+        (D("0.80"), Alert.WARNING),
+        (D("0.8999"), Alert.WARNING),
+        (D("0.90"), Alert.CRITICAL),
+        (D("0.9999"), Alert.CRITICAL),
+        (D("1"), Alert.EXCEEDED),
+        (D("3.2"), Alert.EXCEEDED),
+    ],
+)
+def test_alert_levels_follow_the_thresholds(fraction: D | None, expected: Alert) -> None:
+    assert alert_level(fraction) is expected
+
+
+def test_a_custom_warning_threshold_moves_only_the_warning() -> None:
+    assert alert_level(D("0.70"), threshold=D("0.70")) is Alert.WARNING
+    assert alert_level(D("0.69"), threshold=D("0.70")) is Alert.OK
+    assert alert_level(D("0.91"), threshold=D("0.70")) is Alert.CRITICAL
+
+
+def test_the_cap_with_least_room_binds() -> None:
+    key = Cap(spend=D("40"), max_budget=D("50"))  # 10 left
+    org = Cap(spend=D("995"), max_budget=D("1000"))  # 5 left
+    assert binding_cap(key, org) is BindingCap.ORG
+    assert binding_cap(Cap(D("1"), D("2")), org) is BindingCap.KEY
+    assert binding_cap(Cap(D("1"), None), Cap(D("1"), None)) is BindingCap.NONE
+    assert binding_cap(Cap(D("1"), None), org) is BindingCap.ORG
+    assert binding_cap(key, None) is BindingCap.KEY
+
+
+def test_used_fraction_and_remaining() -> None:
+    cap = Cap(spend=D("83"), max_budget=D("100"))
+    assert cap.fraction_used == D("0.83")
+    assert cap.remaining == D("17")
+    assert Cap(D("5"), None).fraction_used is None
+    assert Cap(D("0"), D("0")).fraction_used == D("1")
+
+
+def test_projection_and_runway_at_the_month_to_date_rate() -> None:
+    # 10 days in, $100 spent: $10/day; 20 days left → $300 by month end; $35 left → 4 days.
+    projection = project(D("100"), date(2026, 11, 10), date(2026, 11, 30), remaining=D("35"))
+    assert projection.daily_rate == D("10")
+    assert projection.month_end_spend == D("300")
+    assert projection.runway_date == date(2026, 11, 14)
+
+
+def test_runway_without_cap_or_spend_is_none_and_an_exhausted_cap_is_today() -> None:
+    today, last = date(2026, 11, 10), date(2026, 11, 30)
+    assert project(D("100"), today, last, remaining=None).runway_date is None
+    assert project(D("0"), today, last, remaining=D("5")).runway_date is None
+    assert project(D("100"), today, last, remaining=D("-1")).runway_date == today
