@@ -190,22 +190,11 @@ async def _headless(
 def _run_dashboard(
     settings: Settings, transport: httpx.AsyncBaseTransport | None, now: datetime
 ) -> int:
-    """Until the dashboard lands, `budgettui` shows the tenant table it will open on."""
-    try:
-        output = asyncio.run(_tenant_table(settings, transport, now))
-    except ProxyError as exc:
-        print(f"budgettui: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    print(output)
+    from budgettui.factory import make_app
+
+    # --demo freezes the simulator's clock at launch; the app's own clock keeps running.
+    make_app(settings, transport=transport).run()
     return EXIT_OK
-
-
-async def _tenant_table(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None, now: datetime
-) -> str:
-    async with make_client(settings, transport) as client:
-        overview = await load_overview(client, now, settings.threshold)
-    return render_tenants(overview.tenants, "table")
 
 
 def _demo_server(port: int, now: datetime) -> int:

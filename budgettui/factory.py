@@ -6,12 +6,17 @@ and must start fast.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 import httpx
 
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.settings import Secret, Settings
+
+if TYPE_CHECKING:
+    from budgettui.ui.app import BudgetApp
 
 DEMO_URL = "http://demo.budgettui.invalid"  # never resolved: requests go to the in-process app
 DEMO_ROLES = ("master", "proxy_admin_viewer", "team_admin", "internal_user", "internal_user_viewer")
@@ -32,3 +37,16 @@ def demo_settings(now: datetime, role: str = "master") -> tuple[Settings, httpx.
     app = create_app(demo_store(now))
     settings = Settings(proxy_url=DEMO_URL, api_key=Secret(DEMO_KEYS[role]))
     return settings, httpx.ASGITransport(app=app)
+
+
+def make_app(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] | None = None,
+    tz: tzinfo | None = None,
+) -> BudgetApp:
+    """The dashboard, as the CLI, `--demo`, the snapshot tests and the pilots build it."""
+    from budgettui.ui.app import BudgetApp, utc_now
+
+    return BudgetApp(settings, transport=transport, clock=clock or utc_now, tz=tz)

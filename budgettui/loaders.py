@@ -12,7 +12,7 @@ from budgettui.domain.budget import DEFAULT_WARNING_THRESHOLD
 from budgettui.domain.tenants import SEE_ALL_ROLES, Tenant, assemble_tenants, find_tenant
 from budgettui.domain.usage import Month, MonthUsage, SpendLogAccumulator, usage_from_activity
 from budgettui.proxy.client import SPEND_LOG_PAGE_SIZE, LiteLLMClient
-from budgettui.proxy.errors import NotFound
+from budgettui.proxy.errors import Forbidden, NotFound, Rejected, Unauthorized
 from budgettui.proxy.models import Caller, DailyActivity
 
 # A month of one key's logs at 1,000 rows a page: 1,000 pages is a million requests. Past that
@@ -109,3 +109,25 @@ async def _usage_from_spend_logs(client: LiteLLMClient, key_hash: str, month: Mo
         partial_reason=f"stopped after {MAX_SPEND_LOG_PAGES} pages of spend logs "
         f"({accumulator.rows_seen} rows); the month has more"
     )
+
+
+async def load_month_to_date(
+    client: LiteLLMClient, overview: Overview, month: Month
+) -> dict[str, Decimal] | None:
+    """Month-to-date spend per key hash, in bulk (100 keys a request), for the runway column.
+    None when the proxy cannot say (older proxy, or a role it refuses): the column then shows
+    no runway rather than failing the whole table."""
+    caller = overview.caller
+    team_ids = sorted({t.org.team_id for t in overview.tenants if t.org})
+    try:
+        if caller.user_role in SEE_ALL_ROLES:
+            totals = await client.key_activity_totals("user", month.first_day, month.last_day)
+        elif team_ids:
+            totals = await client.key_activity_totals(
+                "team", month.first_day, month.last_day, team_ids=team_ids
+            )
+        else:
+            return None
+    except (NotFound, Forbidden, Unauthorized, Rejected):
+        return None
+    return {row.api_key: row.metrics.spend for row in totals.items}

@@ -149,6 +149,20 @@ class DailyActivity(Wire):
     results: list[ActivityDay]
 
 
+class KeyActivityTotal(Wire):
+    api_key: str
+    metrics: ActivityMetrics = Field(default_factory=ActivityMetrics)
+
+
+class KeyActivityPage(Wire):
+    """`*/daily/activity/aggregated/keys`: per-key totals over a date range, paged by offset."""
+
+    api_keys: list[KeyActivityTotal]
+    total_api_keys: int | None = None
+    offset: int | None = None
+    limit: int | None = None
+
+
 class SpendLog(Wire):
     request_id: str
     api_key: str | None = None

@@ -1,0 +1,53 @@
+"""`BudgetApp`: wiring only. The client's lifetime, the first screen, the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+
+import httpx
+from textual.app import App
+
+from budgettui.factory import make_client
+from budgettui.settings import Settings
+from budgettui.ui.commands import TenantCommands
+from budgettui.ui.screens.tenants import TenantsScreen
+from budgettui.ui.session import Session
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_zone() -> tzinfo:
+    zone = datetime.now().astimezone().tzinfo
+    return zone if zone is not None else UTC
+
+
+class BudgetApp(App[None]):
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "budgettui"
+    COMMANDS = App.COMMANDS | {TenantCommands}
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        tz: tzinfo | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = Session(
+            settings=settings,
+            client=make_client(settings, transport),
+            clock=clock,
+            tz=tz or local_zone(),
+        )
+        self.tenants_screen = TenantsScreen(self.session)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.tenants_screen)
+
+    async def on_unmount(self) -> None:
+        await self.session.client.aclose()

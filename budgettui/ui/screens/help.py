@@ -1,0 +1,82 @@
+"""`?`: every key of the screen underneath, and what the colours and bars mean."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from budgettui.domain.budget import Alert
+from budgettui.ui.widgets.budget_bar import ALERT_LABEL, ALERT_STYLE
+
+LEGEND = {
+    Alert.OK: "below the warning threshold (80 % unless configured)",
+    Alert.WARNING: "at or above the warning threshold",
+    Alert.CRITICAL: "at or above 90 % of the cap",
+    Alert.EXCEEDED: "at or above 100 %: LiteLLM refuses this tenant's requests",
+    Alert.NONE: "no cap at the key or the org",
+}
+KEY_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "escape": "esc",
+    "enter": "enter",
+}
+
+
+def _key_label(key: str) -> str:
+    return KEY_NAMES.get(key, key)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="help.close"),
+        Binding("question_mark", "dismiss", "Close", show=False, id="help.close_again"),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 76; max-width: 100%; height: auto; max-height: 90%;
+        border: round $accent; background: $panel; padding: 0 1;
+    }
+    """
+
+    def __init__(self, underneath: Screen[Any]) -> None:
+        super().__init__()
+        self.underneath = underneath
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._keys(), id="help-keys")
+            yield Static(self._legend(), id="help-legend")
+
+    def _keys(self) -> Table:
+        table = Table(title="Keys", show_header=False, box=None, expand=True, title_style="bold")
+        table.add_column(style="bold cyan", width=8)
+        table.add_column()
+        for binding in self.underneath.BINDINGS:
+            if isinstance(binding, Binding):
+                table.add_row(_key_label(binding.key), binding.description)
+        table.add_row("ctrl+p", "Command palette: jump to a tenant, refresh, theme")
+        return table
+
+    def _legend(self) -> Table:
+        table = Table(title="Status", show_header=False, box=None, expand=True, title_style="bold")
+        table.add_column(width=10)
+        table.add_column()
+        for alert, meaning in LEGEND.items():
+            table.add_row(Text(ALERT_LABEL[alert], style=ALERT_STYLE[alert]), meaning)
+        table.add_row(Text("provisioning", style="italic cyan"), "a team with no key yet")
+        table.add_row(
+            Text("█░ bar"), "share of the cap used; the cap that binds first decides the status"
+        )
+        table.add_row(Text("STALE", style="bold yellow"), "data older than two refresh intervals")
+        return table

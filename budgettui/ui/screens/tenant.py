@@ -1,0 +1,186 @@
+"""One tenant: the month by day (spend and tokens), totals, models, both caps and where the
+month is heading."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from budgettui.domain.budget import BindingCap, project
+from budgettui.domain.money import format_money
+from budgettui.domain.tenants import Tenant
+from budgettui.domain.usage import Month, MonthUsage
+from budgettui.loaders import load_month_usage
+from budgettui.proxy.errors import ProxyError
+from budgettui.ui.screens.help import HelpScreen
+from budgettui.ui.session import Session
+from budgettui.ui.widgets.budget_bar import BudgetBar
+from budgettui.ui.widgets.spend_chart import SpendChart, TokensChart
+
+
+class TenantScreen(Screen[None]):
+    BINDINGS = [
+        Binding("left_square_bracket", "month(-1)", "Prev month", id="tenant.previous_month"),
+        Binding("right_square_bracket", "month(1)", "Next month", id="tenant.next_month"),
+        Binding("r", "refresh", "Refresh", id="tenant.refresh"),
+        Binding("question_mark", "help", "Help", id="tenant.help"),
+        Binding("escape", "back", "Back", id="tenant.back"),
+    ]
+
+    def __init__(self, session: Session, tenant: Tenant) -> None:
+        super().__init__()
+        self.session = session
+        self.tenant = tenant
+        self.month = Month.of(session.today())
+        self.usage: MonthUsage | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="tenant-title")
+        with Horizontal(id="charts"):
+            yield SpendChart(id="spend-chart")
+            yield TokensChart(id="tokens-chart")
+        with Horizontal(id="details"):
+            with Vertical(id="budgets"):
+                yield BudgetBar(id="key-bar")
+                yield BudgetBar(id="org-bar")
+                yield Static(id="facts")
+            yield DataTable(id="models", cursor_type="none", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        models = self.query_one("#models", DataTable)
+        models.add_column("Model", key="model")
+        models.add_column("Spend", key="spend")
+        models.add_column("Reqs", key="requests")
+        self._draw_budgets()
+        self._draw_title()
+        self.load()
+
+    @work(exclusive=True, group="tenant-usage", exit_on_error=False)
+    async def load(self) -> None:
+        month = self.month
+        tenant = self.tenant
+        overview = self.session.overview
+        if overview is None:
+            return
+        try:
+            usage = await load_month_usage(self.session.client, overview.caller, tenant, month)
+        except ProxyError as exc:
+            self.notify(exc.message, title=exc.title, severity="warning", timeout=8)
+            return
+        if month != self.month or tenant is not self.tenant:
+            return  # the user moved on while this was loading: drop it
+        self.usage = usage
+        self._draw_usage(usage)
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def _draw_title(self) -> None:
+        tenant = self.tenant
+        text = Text()
+        text.append(tenant.name, style="bold")
+        text.append(f"  {tenant.org_name or 'no org'}", style="cyan")
+        text.append(f"   {self.month.first_day:%B %Y}", style="bold")
+        if self.month == Month.of(self.session.today()):
+            text.append(" (month to date)", style="dim")
+        if tenant.provisioning:
+            text.append("   provisioning: no key yet", style="italic cyan")
+        self.query_one("#tenant-title", Static).update(text)
+
+    def _draw_budgets(self) -> None:
+        tenant = self.tenant
+        binds = tenant.binding
+        self.query_one("#key-bar", BudgetBar).show(
+            "Key",
+            None if tenant.provisioning else tenant.cap,
+            binds=binds is BindingCap.KEY,
+            threshold=tenant.threshold,
+        )
+        self.query_one("#org-bar", BudgetBar).show(
+            "Org",
+            tenant.org.cap if tenant.org else None,
+            binds=binds is BindingCap.ORG,
+            threshold=tenant.threshold,
+        )
+
+    def _draw_usage(self, usage: MonthUsage) -> None:
+        self._draw_title()
+        self.query_one(SpendChart).show(usage)
+        self.query_one(TokensChart).show(usage)
+        models = self.query_one("#models", DataTable)
+        models.clear()
+        for model in usage.models:
+            models.add_row(
+                Text(model.model),
+                Text(format_money(model.spend), justify="right"),
+                Text(f"{model.requests:,}", justify="right"),
+            )
+        self.query_one("#facts", Static).update(self._facts(usage))
+
+    def _facts(self, usage: MonthUsage) -> Text:
+        tenant = self.tenant
+        text = Text()
+        text.append("Month ", style="bold")
+        text.append(
+            f"{format_money(usage.total_spend)} · {usage.request_count:,} requests · "
+            f"{usage.input_tokens:,} in / {usage.output_tokens:,} out tokens\n"
+        )
+        if usage.partial:
+            text.append(f"PARTIAL: {usage.partial_reason}\n", style="bold yellow")
+        text.append("Resets ", style="bold")
+        reset = tenant.cap.budget_reset_at or (
+            tenant.org.cap.budget_reset_at if tenant.org else None
+        )
+        text.append(f"{reset.astimezone(self.session.tz):%a %b %d %H:%M %Z}\n" if reset else "—\n")
+        text.append("Limits ", style="bold")
+        rpm = f"{tenant.rpm_limit:,}" if tenant.rpm_limit is not None else "—"
+        tpm = f"{tenant.tpm_limit:,}" if tenant.tpm_limit is not None else "—"
+        text.append(f"{rpm} rpm · {tpm} tpm\n")
+        if self.month == Month.of(self.session.today()):
+            self._append_projection(text, usage)
+        return text
+
+    def _append_projection(self, text: Text, usage: MonthUsage) -> None:
+        cap = self.tenant.binding_cap_value
+        today = self.session.today()
+        projection = project(
+            usage.total_spend, today, self.month.last_day, cap.remaining if cap else None
+        )
+        text.append("Pace   ", style="bold")
+        text.append(
+            f"{format_money(projection.daily_rate)}/day → "
+            f"{format_money(projection.month_end_spend)} by month end"
+        )
+        if projection.runway_date is not None:
+            style = "bold red" if projection.runway_date <= today else "dark_orange"
+            text.append(f" · cap hit {projection.runway_date:%b %d}", style=style)
+        elif cap is not None:
+            text.append(" · cap not hit at this pace", style="green")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_month(self, step: int) -> None:
+        self.month = self.month.next() if step > 0 else self.month.previous()
+        self._draw_title()
+        self.refresh_bindings()
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "month" and parameters and int(str(parameters[0])) > 0:
+            # No future months: there is nothing to show yet.
+            return self.month < Month.of(self.session.today())
+        return True
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,243 @@
+"""The tenants screen: every tenant the credential may see, grouped under its org."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from budgettui.domain.listing import DESCENDING_BY_DEFAULT, SortKey, build_groups
+from budgettui.domain.tenants import Tenant, is_read_only
+from budgettui.domain.usage import Month
+from budgettui.loaders import Overview, load_month_to_date, load_overview
+from budgettui.proxy.errors import ProxyError
+from budgettui.ui.screens.error import ErrorScreen
+from budgettui.ui.screens.help import HelpScreen
+from budgettui.ui.screens.tenant import TenantScreen
+from budgettui.ui.session import Session
+from budgettui.ui.widgets.tenant_table import (
+    PROVISIONING_ROW_PREFIX,
+    TENANT_ROW_PREFIX,
+    TenantTable,
+    describe_refresh,
+    row_key_for,
+)
+
+
+class TenantsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="tenants.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="tenants.clear_filter"),
+        Binding("s", "sort", "Sort", id="tenants.sort"),
+        Binding("S", "reverse_sort", "Reverse", id="tenants.reverse_sort"),
+        Binding("enter", "open", "Open", id="tenants.open", show=True, priority=False),
+        Binding("r", "refresh", "Refresh", id="tenants.refresh"),
+        Binding("question_mark", "help", "Help", id="tenants.help"),
+        Binding("q", "quit", "Quit", id="tenants.quit"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.query_text = ""
+        self.sort = SortKey.TENANT
+        self.reverse = False
+        self.month_to_date: dict[str, Decimal] | None = None
+        self._refresh_timer: Timer | None = None
+        self._refresh_due = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="tenants-header"):
+            yield Static(id="identity")
+            yield Static(id="freshness")
+        yield Input(placeholder="filter by tenant or org", id="filter")
+        yield TenantTable(id="tenants")
+        yield Static(id="table-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.set_interval(5, self._tick_freshness)
+        self.reload()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="overview", exit_on_error=False)
+    async def reload(self) -> None:
+        """Fetch the overview; on failure keep the last good data and say what went wrong."""
+        session = self.session
+        try:
+            overview = await load_overview(
+                session.client, session.clock(), session.settings.threshold
+            )
+            month_to_date = await load_month_to_date(
+                session.client, overview, Month.of(session.today())
+            )
+        except ProxyError as exc:
+            self._failed(exc)
+        else:
+            session.overview, session.last_error = overview, None
+            self.month_to_date = month_to_date
+            self.redraw()
+        finally:
+            self._schedule_refresh()
+
+    def _failed(self, error: ProxyError) -> None:
+        self.session.last_error = error.message
+        if self.session.overview is None:
+            self.app.push_screen(ErrorScreen(error), callback=self._retry_after_error)
+            return
+        self.notify(error.message, title=error.title, severity="warning", timeout=8)
+        self._tick_freshness()
+
+    def _retry_after_error(self, _result: None) -> None:
+        self.reload()
+
+    def _schedule_refresh(self) -> None:
+        """The next poll is set only once this one has ended, so a slow proxy never sees
+        overlapping refreshes."""
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        seconds = self.session.settings.refresh_seconds
+        if seconds > 0:
+            self._refresh_timer = self.set_timer(seconds, self._poll_due)
+
+    def _poll_due(self) -> None:
+        if self.app.screen is not self:  # a modal or the tenant screen is on top: wait
+            self._refresh_due = True
+            return
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self._refresh_due:
+            self._refresh_due = False
+            self.reload()
+        elif self.session.overview is not None:
+            self.redraw()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def redraw(self) -> None:
+        overview = self.session.overview
+        if overview is None:
+            return
+        groups = build_groups(
+            overview.tenants,
+            query=self.query_text,
+            sort=self.sort,
+            reverse=self.reverse,
+            month_to_date=self.month_to_date,
+            today=self.session.today(),
+        )
+        table = self.query_one(TenantTable)
+        table.show(groups, today=self.session.today(), tz=self.session.tz)
+        self._draw_identity(overview)
+        self._tick_freshness()
+        self._draw_note(overview, sum(len(g.rows) for g in groups))
+
+    def _draw_identity(self, overview: Overview) -> None:
+        caller = overview.caller
+        text = Text()
+        text.append(self.session.settings.host, style="bold")
+        text.append(f"  {caller.user_role or 'no role'}")
+        if caller.user_id and caller.user_id != "default_user_id":
+            text.append(f" ({caller.user_id})", style="dim")
+        if is_read_only(caller):
+            text.append("  read-only", style="bold yellow")
+        self.query_one("#identity", Static).update(text)
+
+    def _tick_freshness(self) -> None:
+        overview = self.session.overview
+        fetched = overview.fetched_at if overview else None
+        text = describe_refresh(
+            fetched, self.session.clock(), self.session.stale_after, self.session.tz
+        )
+        self.query_one("#freshness", Static).update(text)
+
+    def _draw_note(self, overview: Overview, shown: int) -> None:
+        parts = [f"{shown} of {len(overview.tenants)} tenants"]
+        if self.query_text:
+            parts.append(f"filter: {self.query_text!r}")
+        direction = "↓" if (self.sort in DESCENDING_BY_DEFAULT) != self.reverse else "↑"
+        parts.append(f"sort: {self.sort.value} {direction}")
+        if overview.partial:
+            parts.append("PARTIAL: the proxy listed more than budgettui pages through")
+        self.query_one("#table-note", Static).update(Text("  ·  ".join(parts), style="dim"))
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.redraw()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(TenantTable).focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.display = False
+        self.query_text = ""
+        self.query_one(TenantTable).focus()
+        self.redraw()
+
+    def action_sort(self) -> None:
+        self.sort = self.sort.next()
+        self.reverse = False
+        self.redraw()
+
+    def action_reverse_sort(self) -> None:
+        self.reverse = not self.reverse
+        self.redraw()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self))
+
+    async def action_quit(self) -> None:
+        self.app.exit()
+
+    def action_open(self) -> None:
+        tenant = self.selected_tenant()
+        if tenant is not None:
+            self.open_tenant(tenant)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def open_tenant(self, tenant: Tenant) -> None:
+        self.app.push_screen(TenantScreen(self.session, tenant))
+
+    def selected_tenant(self) -> Tenant | None:
+        overview = self.session.overview
+        key = self.query_one(TenantTable).selected_key()
+        if overview is None or key is None:
+            return None
+        if not key.startswith((TENANT_ROW_PREFIX, PROVISIONING_ROW_PREFIX)):
+            return None
+        return next((t for t in overview.tenants if row_key_for(t) == key), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows only keys that work now."""
+        if action == "clear_filter":
+            return bool(self.query_text) or self.query_one("#filter", Input).display
+        if action == "open":
+            return self.session.overview is not None
+        return True

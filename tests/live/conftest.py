@@ -1,0 +1,75 @@
+"""The live suite: budgettui against a real LiteLLM proxy (or anything that speaks its API).
+
+Needs `BUDGETTUI_LIVE_URL` and `BUDGETTUI_LIVE_MASTER_KEY`; without them every test here is
+skipped. `BUDGETTUI_LIVE_DATABASE_URL` (the proxy's PostgreSQL) lets the scenario promote a team
+admin the way `real-litellm/seed-traffic` does; without it the team-admin cases are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.live.live_scenario import (
+    Scenario,
+    ScenarioBuilder,
+    promote_via_database,
+    unique_prefix,
+)
+
+
+@dataclass(frozen=True)
+class LiveTarget:
+    url: str
+    master_key: str
+    database_url: str | None
+
+
+@pytest.fixture(scope="session")
+def live_target() -> LiveTarget:
+    url = os.environ.get("BUDGETTUI_LIVE_URL", "").strip()
+    master_key = os.environ.get("BUDGETTUI_LIVE_MASTER_KEY", "").strip()
+    if not url or not master_key:
+        pytest.skip(
+            "live suite needs a LiteLLM proxy: set BUDGETTUI_LIVE_URL and "
+            "BUDGETTUI_LIVE_MASTER_KEY (e.g. eval \"$(../shared/real-litellm/start)\")"
+        )
+    database_url = os.environ.get("BUDGETTUI_LIVE_DATABASE_URL", "").strip() or None
+    return LiveTarget(url.rstrip("/"), master_key, database_url)
+
+
+@pytest.fixture(autouse=True)
+def _require_live(live_target: LiveTarget) -> None:
+    """Every test in this directory needs the proxy (the fixture skips without it)."""
+
+
+@pytest.fixture(scope="session")
+def scenario(live_target: LiveTarget) -> Iterator[Scenario]:
+    """Built once per session under a unique prefix, and deleted afterwards even on failure."""
+    promote = promote_via_database(live_target.database_url) if live_target.database_url else None
+    builder = ScenarioBuilder(
+        live_target.url, live_target.master_key, unique_prefix("btl"), promote=promote
+    )
+    try:
+        yield builder.build()
+    finally:
+        problems = builder.cleanup()
+        if problems:
+            warnings.warn(f"live scenario cleanup left things behind: {problems}", stacklevel=1)
+
+
+@pytest.fixture
+def team_admin(scenario: Scenario) -> str:
+    """The team-admin role, when the scenario could make one."""
+    if not scenario.team_admin_promoted:
+        pytest.skip(
+            "no team admin: LiteLLM answers /team/member_add role=admin with "
+            f"{scenario.member_add_admin and scenario.member_add_admin[0]} (an Enterprise "
+            "feature) and BUDGETTUI_LIVE_DATABASE_URL is unset, so the scenario cannot "
+            "promote one through the database"
+        )
+    return "tadmin"
