@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,10 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final, Literal, cast, get_args
 
-try:  # POSIX; elsewhere O_APPEND alone keeps single-write lines whole
+import platformdirs
+
+if sys.platform != "win32":  # elsewhere O_APPEND alone keeps single-write lines whole
     import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 Action = Literal["budget.set", "org_budget.set", "spend.reset", "budget.undo"]
 Status = Literal["ok", "error", "unknown"]
@@ -105,8 +106,6 @@ def _optional_str(value: object) -> str | None:
 def default_journal_path() -> Path:
     """Where the journal lives. Resolved when called (not at import) so tests and a changed
     environment (XDG_DATA_HOME, HOME) are honoured, and importing never touches the disk."""
-    import platformdirs  # noqa: PLC0415 - only the writers need it
-
     return platformdirs.user_data_path("budgettui") / FILE_NAME
 
 
@@ -161,7 +160,7 @@ class Journal:
             raise JournalError(f"cannot open the audit journal {self.path}: {error}") from error
         try:
             # Another budgettui (the TUI and a headless command) may append at the same time.
-            if fcntl is not None:
+            if sys.platform != "win32":
                 fcntl.flock(fd, fcntl.LOCK_EX)
             # A file created by something else (or before a umask change) is tightened here.
             os.fchmod(fd, FILE_MODE)
@@ -188,9 +187,9 @@ def read_entries(path: Path) -> list[AuditEntry]:
         return []
     except (OSError, UnicodeDecodeError) as error:
         raise JournalError(f"cannot read the audit journal {path}: {error}") from error
-    lines = text.split("\n")  # not splitlines(): only "\n" ends an entry
-    torn = lines.pop()  # "" when the file ends with a newline, as every complete append does
-    del torn
+    # Not splitlines(): only "\n" ends an entry. The last piece is "" after a complete append,
+    # or the torn remains of one a crash cut short.
+    lines = text.split("\n")[:-1]
     entries: list[AuditEntry] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -271,7 +271,7 @@ class Store:
             duration_ms=duration_ms,
             api_key=key.token if key else MASTER_KEY_ALIAS,
             key_alias=key.key_alias if key else None,
-            team_id=team.team_id if team else (key.team_id or "" if key else ""),
+            team_id=team.team_id if team else ((key.team_id or "") if key else ""),
             team_alias=team.team_alias if team else None,
             user=(key.user_id or "") if key else MASTER_USER_ID,
             model=price.model,

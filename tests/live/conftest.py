@@ -36,7 +36,7 @@ def live_target() -> LiveTarget:
     if not url or not master_key:
         pytest.skip(
             "live suite needs a LiteLLM proxy: set BUDGETTUI_LIVE_URL and "
-            "BUDGETTUI_LIVE_MASTER_KEY (e.g. eval \"$(../shared/real-litellm/start)\")"
+            'BUDGETTUI_LIVE_MASTER_KEY (e.g. eval "$(../shared/real-litellm/start)")'
         )
     database_url = os.environ.get("BUDGETTUI_LIVE_DATABASE_URL", "").strip() or None
     return LiveTarget(url.rstrip("/"), master_key, database_url)

@@ -75,7 +75,9 @@ KEYS = (
     KeySpec("web_eu", "web-eu", team="acme", max_budget=50.0, requests=2),
     KeySpec("batch", "batch", team="acme", requests=1),
     KeySpec("acme_reset", "acme-reset", team="acme", max_budget=3.0, requests=2),
-    KeySpec("globex_api", "globex-api", team="globex", max_budget=1.0, budget_duration="1d", requests=2),
+    KeySpec(
+        "globex_api", "globex-api", team="globex", max_budget=1.0, budget_duration="1d", requests=2
+    ),
     KeySpec("globex_free", "globex-free", team="globex", requests=2),
     KeySpec("edit", "edit", team="globex", max_budget=3.0, budget_duration="30d", requests=2),
     KeySpec("reset", "reset", team="globex", max_budget=3.0, requests=2),

@@ -115,7 +115,9 @@ def may_edit_key(scenario: Scenario, role: str, key: Key) -> bool:
 
 def expected_binding(scenario: Scenario, key: Key) -> BindingCap:
     """The cap with the least room left, from what the scenario created and spent."""
-    key_room = None if key.spec.max_budget is None else Decimal(str(key.spec.max_budget)) - key.spend
+    key_room = (
+        None if key.spec.max_budget is None else Decimal(str(key.spec.max_budget)) - key.spend
+    )
     org_room = None
     if key.spec.team is not None:
         team = scenario.teams[key.spec.team]

@@ -152,7 +152,9 @@ def test_cli_tenants_json_is_the_contract(scenario: Scenario) -> None:
     for record in records:
         assert TENANT_JSON_FIELDS <= set(record), set(record) ^ TENANT_JSON_FIELDS
     # Sorted by org then tenant, keys with no org last.
-    order = [((r["org"] is None), (r["org"] or "").casefold(), r["tenant"].casefold()) for r in mine]
+    order = [
+        ((r["org"] is None), (r["org"] or "").casefold(), r["tenant"].casefold()) for r in mine
+    ]
     assert order == sorted(order)
     by_name = {r["tenant"]: r for r in mine}
     for label, key in scenario.keys.items():
@@ -182,7 +184,9 @@ def test_cli_tenants_json_is_the_contract(scenario: Scenario) -> None:
             else (scenario.team_spend(key.spec.team or ""), team and team.spec.max_budget)
         )
         assert cap is not None
-        assert record["percent_used"] == pytest.approx(float(spend / Decimal(str(cap)) * 100), abs=0.06)
+        assert record["percent_used"] == pytest.approx(
+            float(spend / Decimal(str(cap)) * 100), abs=0.06
+        )
         assert record["alert"] == "ok"
     initech = by_name[scenario.teams["initech"].alias]
     assert initech["provisioning"] is True and initech["key_name"] is None

@@ -72,7 +72,9 @@ async def test_month_usage_equals_what_litellm_charged(scenario: Scenario) -> No
                 assert_usage_matches(usage, expected_usage(key, month), f"{key.alias} {month}")
         # The month before the traffic is empty, with every day present.
         before = traffic_months(scenario)[0].previous()
-        empty = await load_month_usage(c, overview.caller, tenants[scenario.keys["web"].alias], before)
+        empty = await load_month_usage(
+            c, overview.caller, tenants[scenario.keys["web"].alias], before
+        )
         assert (empty.total_spend, empty.request_count, len(empty.daily)) == (
             0,
             0,
@@ -90,7 +92,9 @@ async def test_spend_logs_and_daily_activity_agree(scenario: Scenario) -> None:
                 from_activity = await load_month_usage(
                     c, overview.caller, tenants[key.alias], month
                 )
-                for logs_day, activity_day in zip(from_logs.daily, from_activity.daily, strict=True):
+                for logs_day, activity_day in zip(
+                    from_logs.daily, from_activity.daily, strict=True
+                ):
                     assert logs_day.day == activity_day.day
                     assert same_money(logs_day.spend, activity_day.spend), (key.alias, logs_day)
                     assert (logs_day.requests, logs_day.input_tokens, logs_day.output_tokens) == (
@@ -143,7 +147,10 @@ async def test_every_role_gets_the_true_usage_of_every_tenant_it_sees(
     if role == "tadmin":
         request.getfixturevalue("team_admin")
     month = traffic_months(scenario)[-1]
-    visible = {scenario.keys[label].alias: scenario.keys[label] for label in visible_key_labels(scenario, role)}
+    visible = {
+        scenario.keys[label].alias: scenario.keys[label]
+        for label in visible_key_labels(scenario, role)
+    }
     wrong = []
     async with client(scenario, role) as c:
         overview = await load_overview(c, datetime.now(UTC))
