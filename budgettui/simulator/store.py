@@ -64,6 +64,7 @@ class Store:
         self.users: dict[str, User] = {}
         self.teams: dict[str, Team] = {}
         self.keys: dict[str, Key] = {}
+        self.deleted_keys: dict[str, Key] = {}
         self.memberships: dict[tuple[str, str], Membership] = {}
         self.ledger = Ledger()
         self.requests: list[RecordedRequest] = []
@@ -223,7 +224,9 @@ class Store:
 
     # ----------------------------------------------------------------- deletion
     def delete_key(self, token: str) -> None:
-        self.keys.pop(token, None)
+        key = self.keys.pop(token, None)
+        if key is not None:
+            self.deleted_keys[token] = key
 
     def delete_team(self, team_id: str) -> None:
         self.teams.pop(team_id, None)

@@ -1,14 +1,31 @@
-"""What every screen shares: the client, the settings, the clock and the latest overview."""
+"""What every screen shares: the client, the settings, the clock, the latest overview, and the
+edits made in this session (for undo)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from typing import Literal
 
-from budgettui.loaders import Overview
+from budgettui.audit import Journal
+from budgettui.domain.budget import Cap
+from budgettui.domain.tenants import Org, Tenant
+from budgettui.edits import Editor
+from budgettui.loaders import Overview, load_overview
 from budgettui.proxy.client import LiteLLMClient
+from budgettui.proxy.models import Caller
 from budgettui.settings import Settings
+
+
+@dataclass(frozen=True)
+class UndoRecord:
+    """A budget change made in this session: enough to write the old values back."""
+
+    scope: Literal["key", "org"]
+    target: str  # the key hash, or the team id
+    name: str
+    before: Cap
 
 
 @dataclass
@@ -17,8 +34,9 @@ class Session:
     client: LiteLLMClient
     clock: Callable[[], datetime]  # UTC-aware; injected so tests and snapshots hold still
     tz: tzinfo  # the admin's local zone, for reset times and "refreshed at"
+    journal: Journal | None = None
     overview: Overview | None = None
-    last_error: str | None = field(default=None)
+    undo: list[UndoRecord] = field(default_factory=list)
 
     def today(self) -> date:
         return self.clock().date()
@@ -27,3 +45,32 @@ class Session:
     def stale_after(self) -> float:
         """Data older than two refresh intervals is marked stale (0: never)."""
         return 2 * self.settings.refresh_seconds
+
+    @property
+    def caller(self) -> Caller:
+        return self.overview.caller if self.overview else Caller()
+
+    def editor(self) -> Editor:
+        return Editor(self.client, self.caller, self.journal, self.settings.api_key.reveal())
+
+    async def refresh_overview(self) -> Overview:
+        self.overview = await load_overview(self.client, self.clock(), self.settings.threshold)
+        return self.overview
+
+    def find_tenant(self, key: str | None, name: str) -> Tenant | None:
+        """The same tenant in the latest overview (by key hash; by name while provisioning)."""
+        if self.overview is None:
+            return None
+        for tenant in self.overview.tenants:
+            if (key is not None and tenant.key_hash == key) or (
+                key is None and tenant.key_hash is None and tenant.name == name
+            ):
+                return tenant
+        return None
+
+    def find_org(self, team_id: str) -> Org | None:
+        if self.overview is None:
+            return None
+        return next(
+            (t.org for t in self.overview.tenants if t.org and t.org.team_id == team_id), None
+        )

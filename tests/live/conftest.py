@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
@@ -20,13 +19,7 @@ from tests.live.live_scenario import (
     promote_via_database,
     unique_prefix,
 )
-
-
-@dataclass(frozen=True)
-class LiveTarget:
-    url: str
-    master_key: str
-    database_url: str | None
+from tests.live.live_support import LiveTarget
 
 
 @pytest.fixture(scope="session")

@@ -430,8 +430,19 @@ def promote_via_database(database_url: str) -> Promote:
         if psql is None:
             raise ScenarioError("psql is needed to promote a team admin through the database")
         done = subprocess.run(
-            [psql, database_url, "-X", "-v", "ON_ERROR_STOP=1", "-v", f"uid={user.user_id}"]
-            + ["-v", f"tid={team.team_id}", "-f", "-"],
+            [
+                psql,
+                database_url,
+                "-X",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-v",
+                f"uid={user.user_id}",
+                "-v",
+                f"tid={team.team_id}",
+                "-f",
+                "-",
+            ],
             input=_PROMOTE_SQL,
             capture_output=True,
             text=True,

@@ -38,6 +38,15 @@ WRITTEN = frozenset({"edit", "reset", "acme_reset"})
 CENT_FRACTION = Decimal("1e-9")
 
 
+@dataclass(frozen=True)
+class LiveTarget:
+    """Where the live suite runs: a proxy, its master key, and optionally its database."""
+
+    url: str
+    master_key: str
+    database_url: str | None
+
+
 def client(
     scenario: Scenario, role: str, transport: httpx.AsyncBaseTransport | None = None
 ) -> LiteLLMClient:
@@ -90,10 +99,9 @@ def visible_key_labels(scenario: Scenario, role: str) -> set[str]:
     teams = visible_team_labels(scenario, role)
     visible = set()
     for label, key in scenario.keys.items():
-        if key.spec.user == role:
-            visible.add(label)
-        elif key.spec.team in teams and (
-            key.spec.user is None or is_team_admin_of(scenario, role, key.spec.team)
+        if key.spec.user == role or (
+            key.spec.team in teams
+            and (key.spec.user is None or is_team_admin_of(scenario, role, key.spec.team))
         ):
             visible.add(label)
     return visible
@@ -108,9 +116,13 @@ def visible_tenant_names(scenario: Scenario, role: str) -> set[str]:
 
 
 def may_edit_key(scenario: Scenario, role: str, key: Key) -> bool:
-    """Who LiteLLM lets change a key's budget: proxy admins, and team admins on the team's keys
-    (a member may not even change their own key's budget by default)."""
-    return role == "master" or is_team_admin_of(scenario, role, key.spec.team)
+    """Who LiteLLM lets change a key's budget: proxy admins; team admins on the team's
+    service-account keys and their own, but not another member's key ("Team admins on this
+    proxy cannot update budgets on other members' keys", 403, unless the proxy enables
+    `member_key_budgets`); a member may not even change their own key's budget by default."""
+    if role == "master":
+        return True
+    return is_team_admin_of(scenario, role, key.spec.team) and key.spec.user in (None, role)
 
 
 def expected_binding(scenario: Scenario, key: Key) -> BindingCap:

@@ -34,10 +34,7 @@ Call = Callable[[LiteLLMClient, Scenario], Awaitable[Any]]
 async def failure(
     scenario: Scenario, role: str, call: Call, *, api_key: str | None = None
 ) -> ProxyError:
-    if api_key is None:
-        c = client(scenario, role)
-    else:
-        c = LiteLLMClient(scenario.base_url, api_key)
+    c = client(scenario, role) if api_key is None else LiteLLMClient(scenario.base_url, api_key)
     async with c:
         with pytest.raises(ProxyError) as caught:
             await call(c, scenario)
@@ -53,7 +50,8 @@ async def test_a_bad_key_is_not_authorised(scenario: Scenario) -> None:
     error = await failure(
         scenario, "", lambda c, s: load_overview(c, datetime.now(UTC)), api_key=BAD_KEY
     )
-    assert isinstance(error, Unauthorized) and error.status == 401
+    assert isinstance(error, Unauthorized)
+    assert error.status == 401
     assert error.title == "Not authorised"
     assert "Invalid API key" in error.message
     assert BAD_KEY not in shown(error)
@@ -239,7 +237,8 @@ async def test_a_team_admin_may_not_change_the_team_budget(
         team_admin,
         lambda c, s: c.update_team(s.teams["acme"].team_id, {"max_budget": 6}),
     )
-    assert isinstance(error, Forbidden) and error.status == 403
+    assert isinstance(error, Forbidden)
+    assert error.status == 403
     assert "Team admins on this proxy cannot edit team settings" in error.message
 
 
@@ -265,7 +264,8 @@ async def test_reset_spend_body_validation_is_rejected_with_the_field_named(
             headers={"Authorization": f"Bearer {scenario.master_key}"},
         )
     error = error_from_response(answer, redact=scenario.master_key)
-    assert isinstance(error, Rejected) and error.status == 422
+    assert isinstance(error, Rejected)
+    assert error.status == 422
     assert error.message.startswith(message), shown(error)
 
 
@@ -275,7 +275,8 @@ def test_cli_with_a_bad_key_says_so_in_one_line(scenario: Scenario) -> None:
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "Not authorised" in lines[0] and "Invalid API key" in lines[0]
+    assert "Not authorised" in lines[0]
+    assert "Invalid API key" in lines[0]
     assert BAD_KEY not in result.stderr
 
 

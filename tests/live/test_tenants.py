@@ -60,7 +60,8 @@ async def test_master_sees_every_tenant_with_the_caps_and_spend_litellm_holds(
     for label, key in scenario.keys.items():
         tenant = tenants[key.alias]
         assert tenant.key_hash == key.hash
-        assert tenant.key_name and tenant.key_name.startswith("sk-")
+        assert tenant.key_name
+        assert tenant.key_name.startswith("sk-")
         if key.spec.team is None:
             assert tenant.org is None, key.alias
         else:
@@ -78,7 +79,8 @@ async def test_master_sees_every_tenant_with_the_caps_and_spend_litellm_holds(
         assert tenant.cap.budget_duration == key.spec.budget_duration, key.alias
         if key.spec.budget_duration:
             reset_at = tenant.cap.budget_reset_at
-            assert reset_at is not None and reset_at > datetime.now(UTC), key.alias
+            assert reset_at is not None, key.alias
+            assert reset_at > datetime.now(UTC), key.alias
         else:
             assert tenant.cap.budget_reset_at is None, key.alias
 
@@ -94,10 +96,12 @@ async def test_binding_cap_is_the_cap_with_the_least_room(scenario: Scenario) ->
         seen.add(expected)
         assert tenant.binding == expected, key.alias
         if expected is BindingCap.NONE:
-            assert tenant.alert is Alert.NONE and tenant.fraction_used is None
+            assert tenant.alert is Alert.NONE
+            assert tenant.fraction_used is None
         else:
             cap = tenant.binding_cap_value
-            assert cap is not None and cap.max_budget is not None
+            assert cap is not None
+            assert cap.max_budget is not None
             assert tenant.fraction_used == cap.spend / cap.max_budget
             assert tenant.alert is Alert.OK  # the scenario spends well under every cap
     # The scenario is built so that every kind of binding occurs.
@@ -108,8 +112,10 @@ async def test_team_without_keys_is_a_provisioning_tenant(scenario: Scenario) ->
     tenants = ours(scenario, (await overview_as(scenario, "master")).tenants)
     initech = scenario.teams["initech"]
     tenant = tenants[initech.alias]
-    assert tenant.provisioning and tenant.key_hash is None
-    assert tenant.org is not None and tenant.org.team_id == initech.team_id
+    assert tenant.provisioning
+    assert tenant.key_hash is None
+    assert tenant.org is not None
+    assert tenant.org.team_id == initech.team_id
     assert same_money(tenant.org.cap.max_budget, initech.spec.max_budget)
     # Teams with keys are not provisioning, and only the keyless team shows as a tenant.
     provisioning = {name for name, t in tenants.items() if t.provisioning}
@@ -150,7 +156,7 @@ def test_cli_tenants_json_is_the_contract(scenario: Scenario) -> None:
     mine = [r for r in records if scenario.owns(r["tenant"]) or scenario.owns(r["org"])]
     assert {r["tenant"] for r in mine} == visible_tenant_names(scenario, "master")
     for record in records:
-        assert TENANT_JSON_FIELDS <= set(record), set(record) ^ TENANT_JSON_FIELDS
+        assert set(record) >= TENANT_JSON_FIELDS, set(record) ^ TENANT_JSON_FIELDS
     # Sorted by org then tenant, keys with no org last.
     order = [
         ((r["org"] is None), (r["org"] or "").casefold(), r["tenant"].casefold()) for r in mine
@@ -163,7 +169,8 @@ def test_cli_tenants_json_is_the_contract(scenario: Scenario) -> None:
         assert record["org"] == (team.alias if team else None)
         assert record["team_id"] == (team.team_id if team else None)
         assert record["key_name"].startswith("sk-")
-        assert record["provisioning"] is False and record["can_edit"] is True
+        assert record["provisioning"] is False
+        assert record["can_edit"] is True
         if team is not None:
             assert same_money(record["org_spend"], scenario.team_spend(key.spec.team))
             assert same_money(record["org_max_budget"], team.spec.max_budget)
@@ -189,7 +196,8 @@ def test_cli_tenants_json_is_the_contract(scenario: Scenario) -> None:
         )
         assert record["alert"] == "ok"
     initech = by_name[scenario.teams["initech"].alias]
-    assert initech["provisioning"] is True and initech["key_name"] is None
+    assert initech["provisioning"] is True
+    assert initech["key_name"] is None
 
 
 def test_cli_tenants_json_as_a_member_lists_only_what_the_member_may_see(

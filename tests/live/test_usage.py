@@ -38,11 +38,13 @@ def assert_usage_matches(usage: MonthUsage, expected: Expected, what: str) -> No
     assert [d.day for d in usage.daily] == usage.month.days(), what
     for day in usage.daily:
         spend, requests = expected.by_day.get(day.day, (Decimal(0), 0))
-        assert same_money(day.spend, spend) and day.requests == requests, (what, day)
+        assert same_money(day.spend, spend), (what, day)
+        assert day.requests == requests, (what, day)
     models = {m.model: (m.spend, m.requests) for m in usage.models}
     assert set(models) == set(expected.by_model), what
     for model, (spend, requests) in expected.by_model.items():
-        assert same_money(models[model][0], spend) and models[model][1] == requests, (what, model)
+        assert same_money(models[model][0], spend), (what, model)
+        assert models[model][1] == requests, (what, model)
     assert not usage.partial, what
 
 
@@ -110,7 +112,9 @@ async def test_spend_logs_and_daily_activity_agree(scenario: Scenario) -> None:
 
 async def test_usage_of_a_prefix_alias_excludes_the_longer_alias(scenario: Scenario) -> None:
     web, web_eu = scenario.keys["web"], scenario.keys["web_eu"]
-    assert web_eu.alias.startswith(web.alias) and web.calls and web_eu.calls
+    assert web_eu.alias.startswith(web.alias)
+    assert web.calls
+    assert web_eu.calls
     month = traffic_months(scenario)[-1]
     # LiteLLM's own alias filter is a substring match: it mixes in the longer alias's requests.
     async with httpx.AsyncClient(base_url=scenario.base_url) as raw:
@@ -223,5 +227,6 @@ def test_cli_usage_of_a_tenant_the_caller_cannot_see_fails_cleanly(scenario: Sce
     result = run_cli(scenario, "member", "usage", hidden, "--json")
     assert result.code == 1
     assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1 and hidden in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert hidden in result.stderr
     assert "Traceback" not in result.stderr

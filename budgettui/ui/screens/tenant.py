@@ -8,7 +8,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from budgettui.domain.budget import BindingCap, project
@@ -17,14 +16,16 @@ from budgettui.domain.tenants import Tenant
 from budgettui.domain.usage import Month, MonthUsage
 from budgettui.loaders import load_month_usage
 from budgettui.proxy.errors import ProxyError
+from budgettui.ui.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.budget_bar import BudgetBar
 from budgettui.ui.widgets.spend_chart import SpendChart, TokensChart
 
 
-class TenantScreen(Screen[None]):
+class TenantScreen(EditingMixin):
     BINDINGS = [
+        *EDIT_BINDINGS,
         Binding("left_square_bracket", "month(-1)", "Prev month", id="tenant.previous_month"),
         Binding("right_square_bracket", "month(1)", "Next month", id="tenant.next_month"),
         Binding("r", "refresh", "Refresh", id="tenant.refresh"),
@@ -174,7 +175,28 @@ class TenantScreen(Screen[None]):
         if action == "month" and parameters and int(str(parameters[0])) > 0:
             # No future months: there is nothing to show yet.
             return self.month < Month.of(self.session.today())
-        return True
+        return self.check_edit_action(action)
+
+    def current_tenant(self) -> Tenant | None:
+        return self.tenant
+
+    def after_edit(self) -> None:
+        self._reread()
+
+    @work(exclusive=True, group="tenant-reread", exit_on_error=False)
+    async def _reread(self) -> None:
+        """Re-read the overview so both caps show what the proxy now holds."""
+        try:
+            await self.session.refresh_overview()
+        except ProxyError as error:
+            self.notify(error.message, title=error.title, severity="warning")
+            return
+        fresh = self.session.find_tenant(self.tenant.key_hash, self.tenant.name)
+        if fresh is not None:
+            self.tenant = fresh
+        self._draw_budgets()
+        self.refresh_bindings()
+        self.load()
 
     def action_refresh(self) -> None:
         self.load()

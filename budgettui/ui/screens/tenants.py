@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -18,6 +17,7 @@ from budgettui.domain.tenants import Tenant, is_read_only
 from budgettui.domain.usage import Month
 from budgettui.loaders import Overview, load_month_to_date, load_overview
 from budgettui.proxy.errors import ProxyError
+from budgettui.ui.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.error import ErrorScreen
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.screens.tenant import TenantScreen
@@ -31,8 +31,10 @@ from budgettui.ui.widgets.tenant_table import (
 )
 
 
-class TenantsScreen(Screen[None]):
+class TenantsScreen(EditingMixin):
     BINDINGS = [
+        *EDIT_BINDINGS,
+        Binding("u", "undo", "Undo", id="edit.undo"),
         Binding("slash", "filter", "Filter", id="tenants.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="tenants.clear_filter"),
         Binding("s", "sort", "Sort", id="tenants.sort"),
@@ -83,14 +85,13 @@ class TenantsScreen(Screen[None]):
         except ProxyError as exc:
             self._failed(exc)
         else:
-            session.overview, session.last_error = overview, None
+            session.overview = overview
             self.month_to_date = month_to_date
             self.redraw()
         finally:
             self._schedule_refresh()
 
     def _failed(self, error: ProxyError) -> None:
-        self.session.last_error = error.message
         if self.session.overview is None:
             self.app.push_screen(ErrorScreen(error), callback=self._retry_after_error)
             return
@@ -218,6 +219,10 @@ class TenantsScreen(Screen[None]):
         if tenant is not None:
             self.open_tenant(tenant)
 
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self.refresh_bindings()
+
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
         self.action_open()
@@ -234,10 +239,26 @@ class TenantsScreen(Screen[None]):
             return None
         return next((t for t in overview.tenants if row_key_for(t) == key), None)
 
+    def current_tenant(self) -> Tenant | None:
+        return self.selected_tenant()
+
+    def after_edit(self) -> None:
+        self.reload()
+
+    @work(exclusive=True, group="undo", exit_on_error=False)
+    async def action_undo(self) -> None:
+        try:
+            await self.undo_last()
+        except ProxyError as error:
+            self.notify(error.message, title=f"Undo failed: {error.title}", severity="error")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The footer shows only keys that work now."""
+        """The footer shows only keys that work now; editor keys the caller may not use are
+        dimmed (and say why when pressed)."""
+        if action == "undo":
+            return bool(self.session.undo)
         if action == "clear_filter":
             return bool(self.query_text) or self.query_one("#filter", Input).display
         if action == "open":
             return self.session.overview is not None
-        return True
+        return self.check_edit_action(action)

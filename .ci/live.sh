@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The live part of CI: budgettui against a real LiteLLM proxy (../shared/real-litellm).
+#
+# Where ../shared/real-litellm/start exists (beside the repository), start the proxy with it,
+# run `make test-live` against it and stop it again; a failing live test fails this script.
+# When the tool is missing, or cannot start the proxy (it exits non-zero), print
+# "LIVE SKIPPED: ..." with its last error lines and exit 0: a broken machine does not block a
+# landing. A proxy that was already running before this script is left running (this script
+# only stops what it started).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+REPO="$(pwd)"
+TOOL="$(dirname "$REPO")/shared/real-litellm"
+START="$TOOL/start"
+STOP="$TOOL/stop"
+
+if [ ! -e "$START" ]; then
+  echo "LIVE SKIPPED: ../shared/real-litellm/start not found"
+  exit 0
+fi
+
+HOME_DIR="${REAL_LITELLM_HOME:-/tmp/real-litellm}"
+proxy_alive() {
+  local pidfile="$HOME_DIR/run/proxy.pid" pid
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile" 2>/dev/null)"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q litellm
+}
+WAS_RUNNING=0
+proxy_alive && WAS_RUNNING=1
+
+ERRLOG="$(mktemp)"
+trap 'rm -f "$ERRLOG"' EXIT
+echo "live: starting the real LiteLLM proxy ($START)"
+# The tool's progress goes to our stderr as it happens, and to a file for the SKIPPED note.
+ENV_LINES="$(bash "$START" 2> >(tee "$ERRLOG" >&2))"
+rc=$?
+if [ "$rc" != 0 ]; then
+  sleep 0.2 # let tee finish writing the log
+  errors="$(grep -v '^\[real-litellm ' "$ERRLOG" | tail -n 15)"
+  [ -n "$errors" ] || errors="$(tail -n 15 "$ERRLOG")"
+  echo "LIVE SKIPPED: real-litellm/start exited $rc:"
+  printf '%s\n' "$errors" | sed 's/^/  /'
+  exit 0
+fi
+eval "$ENV_LINES"
+
+if [ "$WAS_RUNNING" = 0 ]; then
+  trap 'rm -f "$ERRLOG"; echo "live: stopping the proxy"; bash "$STOP" || true' EXIT
+else
+  echo "live: the proxy was already running before this script; it is left running afterwards"
+fi
+
+export BUDGETTUI_LIVE_URL="$REAL_LITELLM_URL"
+export BUDGETTUI_LIVE_MASTER_KEY="$REAL_LITELLM_MASTER_KEY"
+if [ -r "$HOME_DIR/run/database_url" ]; then
+  BUDGETTUI_LIVE_DATABASE_URL="$(cat "$HOME_DIR/run/database_url")"
+  export BUDGETTUI_LIVE_DATABASE_URL
+fi
+
+echo "live: make test-live against $BUDGETTUI_LIVE_URL"
+started=$SECONDS
+make test-live
+status=$?
+echo "live: make test-live exited $status after $((SECONDS - started)) s"
+exit "$status"

@@ -1,0 +1,172 @@
+"""Budget and spend writes, shared by the editors and the headless `budget`/`spend` commands:
+permission first (no request for a caller who may not write), one request, a journal line for
+every attempt whatever its outcome, and a fresh read of what the proxy now holds.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+
+from budgettui.audit import Action, AuditEntry, AuditResult, Journal
+from budgettui.domain.budget import Cap
+from budgettui.domain.money import format_money, money_number
+from budgettui.domain.tenants import Org, Tenant
+from budgettui.domain.validation import BudgetDraft, budget_changes
+from budgettui.proxy.client import LiteLLMClient
+from budgettui.proxy.errors import ProxyError, UnknownOutcome
+from budgettui.proxy.models import Caller, Key, Team
+
+Result = TypeVar("Result")
+
+
+class NotAllowed(Exception):
+    """The caller may not make this change; nothing was sent."""
+
+
+class SpendChanged(Exception):
+    """The key's spend moved while the reset dialog was open; ask again with the new figure."""
+
+    def __init__(self, spend: Decimal) -> None:
+        super().__init__(f"spend changed to {format_money(spend)} since the dialog opened")
+        self.spend = spend
+
+
+@dataclass
+class Editor:
+    """Everything a write needs besides its arguments."""
+
+    client: LiteLLMClient
+    caller: Caller
+    journal: Journal | None
+    secret: str  # the API key, only so the journal can make sure never to contain it
+
+    async def set_key_budget(
+        self, tenant: Tenant, draft: BudgetDraft, action: Action = "budget.set"
+    ) -> Key:
+        if tenant.key_hash is None:
+            raise NotAllowed(f"{tenant.name} has no key yet: its budget can be set once it exists")
+        if not tenant.can_edit:
+            raise NotAllowed(not_allowed_reason(self.caller, "this tenant's budget"))
+        key_hash = tenant.key_hash
+        changes = budget_changes(tenant.cap, draft)
+        await self._journaled(
+            action,
+            tenant.name,
+            tenant.org_name,
+            cap_record(tenant.cap),
+            changes,
+            lambda: self.client.update_key(key_hash, changes),
+        )
+        return await self.client.key_info(key_hash)
+
+    async def set_org_budget(
+        self, org: Org, draft: BudgetDraft, action: Action = "org_budget.set"
+    ) -> Team:
+        if not org.can_edit:
+            raise NotAllowed(not_allowed_reason(self.caller, "this org's budget"))
+        changes = budget_changes(org.cap, draft)
+        await self._journaled(
+            action,
+            None,
+            org.name,
+            cap_record(org.cap),
+            changes,
+            lambda: self.client.update_team(org.team_id, changes),
+        )
+        return (await self.client.team_info(org.team_id)).team_info
+
+    async def reset_spend(self, tenant: Tenant, reset_to: Decimal, seen_spend: Decimal) -> Key:
+        """Re-reads the key first: if its spend is no longer what the admin saw, nothing is sent
+        and `SpendChanged` carries the new figure."""
+        if tenant.key_hash is None:
+            raise NotAllowed(f"{tenant.name} has no key yet: there is no spend to reset")
+        if not tenant.can_edit:
+            raise NotAllowed(not_allowed_reason(self.caller, "this tenant's spend"))
+        key_hash = tenant.key_hash
+        current = await self.client.key_info(key_hash)
+        if current.spend != seen_spend:
+            raise SpendChanged(current.spend)
+        await self._journaled(
+            "spend.reset",
+            tenant.name,
+            tenant.org_name,
+            {"spend": money_number(current.spend)},
+            {"spend": money_number(reset_to)},
+            lambda: self.client.reset_key_spend(key_hash, reset_to),
+        )
+        return await self.client.key_info(key_hash)
+
+    async def _journaled(
+        self,
+        action: Action,
+        tenant: str | None,
+        org: str | None,
+        before: Mapping[str, object],
+        after: Mapping[str, object],
+        send: Callable[[], Awaitable[Result]],
+    ) -> Result:
+        try:
+            result = await send()
+        except UnknownOutcome as exc:
+            self._journal(
+                action, tenant, org, before, after, AuditResult("unknown", None, exc.message)
+            )
+            raise
+        except ProxyError as exc:
+            self._journal(
+                action, tenant, org, before, after, AuditResult("error", exc.status, exc.message)
+            )
+            raise
+        self._journal(action, tenant, org, before, after, AuditResult("ok", 200, "applied"))
+        return result
+
+    def _journal(
+        self,
+        action: Action,
+        tenant: str | None,
+        org: str | None,
+        before: Mapping[str, object],
+        after: Mapping[str, object],
+        result: AuditResult,
+    ) -> None:
+        if self.journal is None:
+            return
+        entry = AuditEntry(
+            proxy_host=self.client.host,
+            caller=self.caller.user_id,
+            tenant=tenant,
+            org=org,
+            action=action,
+            before=before,
+            after=after,
+            result=result,
+        )
+        self.journal.append(entry, secret=self.secret)
+
+
+def cap_record(cap: Cap) -> dict[str, object]:
+    """A cap as the journal (and undo) records it: the two fields the editors change."""
+    return {"max_budget": money_number(cap.max_budget), "budget_duration": cap.budget_duration}
+
+
+def not_allowed_reason(caller: Caller, what: str) -> str:
+    role = caller.user_role or "a key with no user"
+    if role in ("proxy_admin_viewer", "internal_user_viewer"):
+        return f"{role} is a read-only role: it cannot change {what}"
+    return f"{role} cannot change {what}: LiteLLM allows proxy admins and the team's admins"
+
+
+def curl_command(base_url: str, path: str, body: Mapping[str, object]) -> str:
+    """The write as a copyable `curl`, the key left to the admin's environment."""
+    payload = json.dumps(dict(body), separators=(", ", ": "))
+    return (
+        f"curl -sS -X POST {shlex.quote(base_url + path)} \\\n"
+        '  -H "Authorization: Bearer $LITELLM_PROXY_API_KEY" \\\n'
+        "  -H 'Content-Type: application/json' \\\n"
+        f"  -d {shlex.quote(payload)}"
+    )

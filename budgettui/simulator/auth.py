@@ -1,0 +1,218 @@
+"""Who is calling, and may they call this route at all (LiteLLM's ``user_api_key_auth`` + route gate).
+
+Key extraction, the 401 messages and the per-role route gate follow LiteLLM 1.108.7
+(``auth/user_api_key_auth.py``, ``auth/route_checks.py``, ``LiteLLMRoutes``), restricted to the
+routes the simulator serves. Handlers then apply their own row-level rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from budgettui.simulator.errors import ApiError, mask_user_id, proxy_error
+from budgettui.simulator.models import MASTER_KEY_ALIAS, MASTER_USER_ID, Key
+from budgettui.simulator.store import Store, hash_token
+
+PROXY_ADMIN = "proxy_admin"
+PROXY_ADMIN_VIEWER = "proxy_admin_viewer"
+INTERNAL_USER = "internal_user"
+INTERNAL_USER_VIEWER = "internal_user_viewer"
+
+RESET_SPEND = "/key/{key}/reset_spend"
+LLM_ROUTES = frozenset({"/chat/completions", "/v1/chat/completions"})
+INFO_ROUTES = frozenset(
+    {
+        "/key/info",
+        "/key/list",
+        "/team/info",
+        "/team/list",
+        "/v2/team/list",
+        "/user/info",
+        "/management/v1/users/me",
+    }
+)
+_TEAM_DAILY = frozenset(
+    {
+        "/team/daily/activity",
+        "/team/daily/activity/aggregated",
+        "/team/daily/activity/aggregated/keys",
+    }
+)
+INTERNAL_USER_ROUTES = frozenset(
+    {
+        "/key/info",
+        "/key/list",
+        "/spend/logs/v2",
+        "/key/update",
+        RESET_SPEND,
+        "/key/generate",
+        "/key/delete",
+        *_TEAM_DAILY,
+    }
+)
+INTERNAL_USER_VIEWER_ROUTES = frozenset({"/spend/logs/v2"})
+SELF_MANAGED_ROUTES = frozenset(
+    {
+        "/user/daily/activity",
+        "/user/daily/activity/aggregated",
+        "/user/daily/activity/aggregated/keys",
+        "/team/update",
+        "/team/member_add",
+        *_TEAM_DAILY,
+    }
+)
+VIEWER_BLOCKED_ROUTES = frozenset(
+    {"/user/new", "/user/delete", "/team/new", "/team/update", "/team/delete"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated caller, as LiteLLM's ``UserAPIKeyAuth`` sees it."""
+
+    is_master: bool
+    user_id: str | None
+    user_role: str
+    gate_role: str | None
+    api_key: str
+    key: Key | None
+    team_id: str | None
+    user_email: str | None
+
+    @property
+    def is_proxy_admin(self) -> bool:
+        return self.user_role == PROXY_ADMIN
+
+    @property
+    def admin_view(self) -> bool:
+        """``user_api_key_has_admin_view``: proxy admins and proxy-admin viewers."""
+        return self.user_role in (PROXY_ADMIN, PROXY_ADMIN_VIEWER)
+
+
+def _bearer(value: str) -> str:
+    for prefix in ("Bearer ", "Basic ", "bearer "):
+        if value.startswith(prefix):
+            return value.replace(prefix, "")
+    return ""
+
+
+def extract_key(headers: Mapping[str, str]) -> str | None:
+    """The key as LiteLLM's ``get_api_key`` finds it: None when absent, "" when malformed."""
+    custom = headers.get("x-litellm-api-key")
+    if custom is not None:
+        return _bearer(custom) or custom
+    authorization = headers.get("authorization")
+    if authorization:
+        return _bearer(authorization)
+    for name in ("api-key", "x-api-key"):
+        value = headers.get(name)
+        if value is not None:
+            return value
+    return "" if authorization is not None else None
+
+
+def _auth_failure(message: str, error_type: str = "auth_error", param: str = "None") -> ApiError:
+    return proxy_error(401, message, error_type, param)
+
+
+def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
+    """Resolve the caller or raise LiteLLM's 401."""
+    raw = extract_key(headers)
+    if raw is None:
+        raise _auth_failure("Authentication Error, No api key passed in.")
+    if raw == "":
+        raise _auth_failure(
+            "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix."
+        )
+    if raw == store.master_key:
+        return Caller(
+            is_master=True,
+            user_id=MASTER_USER_ID,
+            user_role=PROXY_ADMIN,
+            gate_role=PROXY_ADMIN,
+            api_key=MASTER_KEY_ALIAS,
+            key=None,
+            team_id=None,
+            user_email=None,
+        )
+    if not raw.startswith("sk-"):
+        masked = f"{raw[:4]}****{raw[-4:]}" if len(raw) > 8 else "****"
+        raise _auth_failure(f"LiteLLM Virtual Key expected. Received={masked}, expected to start with 'sk-'.")
+    key = store.keys.get(hash_token(raw))
+    if key is None:
+        raise _auth_failure(
+            "Authentication Error, Invalid API key provided.", "token_not_found_in_db", "key"
+        )
+    user = store.users.get(key.user_id) if key.user_id else None
+    return Caller(
+        is_master=False,
+        user_id=key.user_id,
+        user_role=user.user_role if user else INTERNAL_USER,
+        gate_role=user.user_role if user else None,
+        api_key=key.token,
+        key=key,
+        team_id=key.team_id,
+        user_email=user.user_email if user else None,
+    )
+
+
+def caller_label(store: Store, headers: Mapping[str, str]) -> str | None:
+    """Who to record for a request: user id, ``default_user_id`` for the master key, else None."""
+    raw = extract_key(headers)
+    if not raw:
+        return None
+    if raw == store.master_key:
+        return MASTER_USER_ID
+    key = store.keys.get(hash_token(raw)) if raw.startswith("sk-") else None
+    return key.user_id if key else None
+
+
+def check_route(caller: Caller, route: str, path: str, method: str, user_id_param: str | None) -> None:
+    """``RouteChecks.non_proxy_admin_allowed_routes_check`` for the simulator's routes."""
+    if caller.gate_role == PROXY_ADMIN or route in LLM_ROUTES:
+        return
+    if route in INFO_ROUTES:
+        if (
+            route == "/user/info"
+            and user_id_param
+            and user_id_param != caller.user_id
+            and caller.gate_role != PROXY_ADMIN_VIEWER
+        ):
+            raise proxy_error(
+                403,
+                f"key not allowed to access this user's info. user_id={user_id_param}, "
+                f"key's user_id={caller.user_id}",
+                "auth_error",
+            )
+        return
+    if caller.gate_role == PROXY_ADMIN_VIEWER:
+        _viewer_check(route, path, method)
+        return
+    role = caller.gate_role
+    if (
+        (role == INTERNAL_USER and route in INTERNAL_USER_ROUTES)
+        or (role == INTERNAL_USER_VIEWER and route in INTERNAL_USER_VIEWER_ROUTES)
+        or route in SELF_MANAGED_ROUTES
+    ):
+        return
+    raise proxy_error(
+        401,
+        "Authentication Error, Only proxy admin can be used to generate, delete, update info for "
+        f"new keys/users/teams. Route={path}. Your role={role or 'unknown'}. "
+        f"Your user_id={mask_user_id(caller.user_id or 'unknown')}",
+        "auth_error",
+    )
+
+
+def _viewer_check(route: str, path: str, method: str) -> None:
+    denied = proxy_error(
+        403,
+        f"user not allowed to access this route, role= {PROXY_ADMIN_VIEWER}. Trying to access: {path}",
+        "auth_error",
+    )
+    if route in VIEWER_BLOCKED_ROUTES or route == RESET_SPEND:
+        raise denied
+    if method.upper() in ("GET", "HEAD", "OPTIONS"):
+        return
+    raise denied

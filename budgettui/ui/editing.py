@@ -1,0 +1,167 @@
+"""The editor keys (`b` budget, `o` org budget, `R` reset spend, `u` undo) as one mixin, so the
+tenants screen and the tenant screen offer them the same way: refused with the reason when the
+caller may not write (no request sent), else the modal, the write, and a fresh read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.binding import Binding
+from textual.events import Key
+from textual.screen import Screen
+
+from budgettui.domain.budget import Cap
+from budgettui.domain.tenants import Org, Tenant
+from budgettui.domain.validation import BudgetDraft, budget_changes
+from budgettui.edits import cap_record, curl_command, not_allowed_reason
+from budgettui.ui.screens.budget_editor import BudgetEditor
+from budgettui.ui.screens.confirm import ConfirmScreen
+from budgettui.ui.screens.reset_spend import ResetSpendDialog
+from budgettui.ui.session import Session, UndoRecord
+
+EDIT_BINDINGS = [
+    Binding("b", "edit_budget", "Budget", id="edit.budget"),
+    Binding("o", "edit_org_budget", "Org budget", id="edit.org_budget"),
+    Binding("R", "reset_spend", "Reset spend", id="edit.reset_spend"),
+]
+EDIT_KEYS = {"b": "edit_budget", "o": "edit_org_budget", "R": "reset_spend"}
+
+
+class EditingMixin(Screen[None]):
+    """Needs `session`, `current_tenant()` and `after_edit()` from the screen."""
+
+    session: Session
+
+    def current_tenant(self) -> Tenant | None:
+        raise NotImplementedError
+
+    def after_edit(self) -> None:
+        raise NotImplementedError
+
+    # -- why a key is dimmed ------------------------------------------------------------------
+
+    def edit_refusal(self, action: str) -> str | None:
+        """None when the action may go ahead; else the sentence that explains why not."""
+        tenant = self.current_tenant()
+        if tenant is None:
+            return "select a tenant first"
+        caller = self.session.caller
+        if action == "edit_org_budget":
+            if tenant.org is None:
+                return f"{tenant.name} belongs to no org"
+            return None if tenant.org.can_edit else not_allowed_reason(caller, "an org budget")
+        if tenant.provisioning:
+            what = "budget can be set" if action == "edit_budget" else "spend can be reset"
+            return f"{tenant.name} has no key yet: its {what} once the key exists"
+        return None if tenant.can_edit else not_allowed_reason(caller, "this tenant")
+
+    def check_edit_action(self, action: str) -> bool | None:
+        if action in EDIT_KEYS.values():
+            return None if self.edit_refusal(action) else True
+        return True
+
+    def on_key(self, event: Key) -> None:
+        """A dimmed editor key still answers: it says why it does nothing."""
+        action = EDIT_KEYS.get(event.key)
+        if action is None:
+            return
+        reason = self.edit_refusal(action)
+        if reason:
+            event.stop()
+            self.notify(reason, title="Not available", severity="warning")
+
+    # -- the editors --------------------------------------------------------------------------
+
+    def action_edit_budget(self) -> None:
+        tenant = self.current_tenant()
+        if tenant is None or tenant.key_hash is None or self.edit_refusal("edit_budget"):
+            return
+        key_hash = tenant.key_hash
+
+        async def save(draft: BudgetDraft) -> None:
+            await self.session.editor().set_key_budget(tenant, draft)
+            self.session.undo.append(UndoRecord("key", key_hash, tenant.name, tenant.cap))
+
+        self.app.push_screen(
+            BudgetEditor(
+                title=f"Budget of {tenant.name}" + (f" ({tenant.org_name})" if tenant.org else ""),
+                cap=tenant.cap,
+                save=save,
+                curl=lambda draft: self._curl("/key/update", {"key": key_hash}, tenant.cap, draft),
+            ),
+            callback=self._edited,
+        )
+
+    def action_edit_org_budget(self) -> None:
+        tenant = self.current_tenant()
+        if tenant is None or tenant.org is None or self.edit_refusal("edit_org_budget"):
+            return
+        org: Org = tenant.org
+
+        async def save(draft: BudgetDraft) -> None:
+            await self.session.editor().set_org_budget(org, draft)
+            self.session.undo.append(UndoRecord("org", org.team_id, org.name, org.cap))
+
+        self.app.push_screen(
+            BudgetEditor(
+                title=f"Org budget of {org.name} (every tenant in it)",
+                cap=org.cap,
+                save=save,
+                curl=lambda draft: self._curl(
+                    "/team/update", {"team_id": org.team_id}, org.cap, draft
+                ),
+            ),
+            callback=self._edited,
+        )
+
+    def action_reset_spend(self) -> None:
+        tenant = self.current_tenant()
+        if tenant is None or self.edit_refusal("reset_spend"):
+            return
+
+        async def reset(value: Decimal, seen: Decimal) -> None:
+            await self.session.editor().reset_spend(tenant, value, seen)
+
+        self.app.push_screen(ResetSpendDialog(tenant, reset), callback=self._edited)
+
+    def _curl(self, path: str, ident: dict[str, object], cap: Cap, draft: BudgetDraft) -> str:
+        body = {**ident, **budget_changes(cap, draft)}
+        return curl_command(self.session.client.base_url, path, body)
+
+    def _edited(self, result: object) -> None:
+        if result is not None:
+            self.notify("Saved. Reading back what the proxy holds now…", timeout=3)
+            self.after_edit()
+
+    # -- undo -----------------------------------------------------------------------------------
+
+    async def undo_last(self) -> None:
+        """`u`: write back the values from before the last budget change of this session."""
+        if not self.session.undo:
+            self.notify("Nothing to undo in this session.")
+            return
+        record = self.session.undo[-1]
+        old = cap_record(record.before)
+        question = (
+            f"Undo: set the {'org ' if record.scope == 'org' else ''}budget of {record.name} "
+            f"back to {old['max_budget'] or 'no cap'}, period {old['budget_duration'] or 'none'}?"
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+            return
+        draft = BudgetDraft(record.before.max_budget, record.before.budget_duration)
+        editor = self.session.editor()
+        if record.scope == "key":
+            tenant = self.session.find_tenant(record.target, record.name)
+            if tenant is None:
+                self.notify(f"{record.name} is no longer visible.", severity="error")
+                return
+            await editor.set_key_budget(tenant, draft, action="budget.undo")
+        else:
+            org = self.session.find_org(record.target)
+            if org is None:
+                self.notify(f"{record.name} is no longer visible.", severity="error")
+                return
+            await editor.set_org_budget(org, draft, action="budget.undo")
+        self.session.undo.pop()
+        self.notify(f"Undone: {record.name} is back to its earlier budget.")
+        self.after_edit()

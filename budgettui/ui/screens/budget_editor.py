@@ -1,0 +1,157 @@
+"""The budget editor (a key's or an org's cap): amount and reset period, checked as you type,
+a preview of the change, the equivalent `curl`, and a save that keeps the modal open (with
+everything typed) when the proxy says no."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Footer, Input, Label, Static
+
+from budgettui.audit import JournalError
+from budgettui.domain.budget import Cap
+from budgettui.domain.validation import (
+    DURATION_PRESETS,
+    BudgetDraft,
+    ValidationError,
+    describe_change,
+    validate_budget_form,
+)
+from budgettui.edits import NotAllowed
+from budgettui.proxy.errors import ProxyError
+
+Save = Callable[[BudgetDraft], Awaitable[None]]
+Curl = Callable[[BudgetDraft], str]
+
+
+def _amount_text(cap: Cap) -> str:
+    return "" if cap.max_budget is None else f"{cap.max_budget.normalize():f}"
+
+
+class BudgetEditor(ModalScreen[BudgetDraft | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="editor.cancel"),
+        Binding("ctrl+s", "save", "Save", id="editor.save"),
+        Binding("f2", "toggle_curl", "Show API call", id="editor.curl"),
+    ]
+    DEFAULT_CSS = """
+    BudgetEditor { align: center middle; }
+    BudgetEditor > Vertical {
+        width: 72; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; background: $panel; padding: 0 1;
+    }
+    BudgetEditor .problem { color: $error; height: auto; }
+    BudgetEditor #editor-title { text-style: bold; }
+    BudgetEditor #preview { margin-top: 1; }
+    BudgetEditor #save-error { color: $error; text-style: bold; height: auto; }
+    BudgetEditor #curl { color: $text-muted; height: auto; }
+    """
+
+    def __init__(self, *, title: str, cap: Cap, save: Save, curl: Curl) -> None:
+        super().__init__()
+        self.title_text = title
+        self.cap = cap
+        self.save = save
+        self.curl = curl
+        self.draft: BudgetDraft | None = None
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text), id="editor-title")
+            yield Label("Budget in USD (empty: no cap)")
+            yield Input(_amount_text(self.cap), id="amount", placeholder="no cap")
+            yield Static(classes="problem", id="amount-problem")
+            yield Label(f"Reset period ({', '.join(DURATION_PRESETS)}, or e.g. 14d, 12h)")
+            yield Input(
+                self.cap.budget_duration or "none",
+                id="duration",
+                suggester=SuggestFromList(DURATION_PRESETS),
+            )
+            yield Static(classes="problem", id="duration-problem")
+            yield Static(id="preview")
+            yield Static(id="save-error")
+            yield Static(id="curl")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#curl", Static).display = False
+        self._validate()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self.query_one("#save-error", Static).update("")
+        self._validate()
+
+    def _validate(self) -> None:
+        amount = self.query_one("#amount", Input).value
+        duration = self.query_one("#duration", Input).value
+        problems = {"amount": "", "duration": ""}
+        try:
+            self.draft = validate_budget_form(amount, duration)
+        except ValidationError as error:
+            self.draft = None
+            for problem in error.problems:
+                problems[problem.field] = problem.message
+        self.query_one("#amount-problem", Static).update(Text(problems["amount"]))
+        self.query_one("#duration-problem", Static).update(Text(problems["duration"]))
+        preview = self.query_one("#preview", Static)
+        if self.draft is None:
+            preview.update(Text("Fix the field above to save.", style="dim"))
+        else:
+            change = describe_change(self.cap, self.draft)
+            cleared = self.draft.max_budget is None and self.cap.budget_duration is not None
+            note = " (no cap: the reset period is cleared too)" if cleared else ""
+            preview.update(Text(f"Change: {change}{note}", style="bold"))
+        self._draw_curl()
+
+    def _draw_curl(self) -> None:
+        curl = self.query_one("#curl", Static)
+        if curl.display and self.draft is not None:
+            curl.update(Text(self.curl(self.draft)))
+
+    def action_toggle_curl(self) -> None:
+        curl = self.query_one("#curl", Static)
+        curl.display = not curl.display
+        self._draw_curl()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        if self.saving:  # a second press while the first is on its way sends nothing
+            return
+        self._validate()
+        draft = self.draft
+        if draft is None:
+            self.app.bell()
+            return
+        if describe_change(self.cap, draft) == "no change":
+            self.dismiss(None)
+            return
+        self.saving = True
+        self._send(draft)
+
+    @work(exclusive=True, group="budget-save", exit_on_error=False)
+    async def _send(self, draft: BudgetDraft) -> None:
+        try:
+            await self.save(draft)
+        except ProxyError as error:
+            self.query_one("#save-error", Static).update(Text(f"{error.title}: {error.message}"))
+        except (NotAllowed, JournalError) as error:
+            self.query_one("#save-error", Static).update(Text(str(error)))
+        else:
+            self.dismiss(draft)
+        finally:
+            self.saving = False
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

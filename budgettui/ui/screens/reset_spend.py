@@ -1,0 +1,138 @@
+"""Spend reset: the current spend, the value to reset to (0 by default), a confirmation that
+names the tenant, and, if the spend moved meanwhile, the new figure and the question again."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from budgettui.audit import JournalError
+from budgettui.domain.money import format_money
+from budgettui.domain.tenants import Tenant
+from budgettui.domain.validation import ValidationError, parse_reset_value
+from budgettui.edits import NotAllowed, SpendChanged
+from budgettui.proxy.errors import NotFound, ProxyError
+from budgettui.ui.screens.confirm import ConfirmScreen
+
+# reset_to, the spend the admin saw when confirming
+Reset = Callable[[Decimal, Decimal], Awaitable[None]]
+
+
+class ResetSpendDialog(ModalScreen[Decimal | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="reset.cancel"),
+        Binding("ctrl+s", "save", "Reset", id="reset.save"),
+    ]
+    DEFAULT_CSS = """
+    ResetSpendDialog { align: center middle; }
+    ResetSpendDialog > Vertical {
+        width: 72; max-width: 100%; height: auto; border: thick $warning; background: $panel;
+        padding: 0 1;
+    }
+    ResetSpendDialog .problem { color: $error; height: auto; }
+    ResetSpendDialog #reset-title { text-style: bold; }
+    """
+
+    def __init__(self, tenant: Tenant, reset: Reset) -> None:
+        super().__init__()
+        self.tenant = tenant
+        self.spend = tenant.cap.spend
+        self.reset = reset
+        self.value: Decimal | None = None
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"Reset spend: {self.tenant.name}"), id="reset-title")
+            yield Static(id="reset-current")
+            yield Label("Reset spend to (USD; empty or 0 resets it fully)")
+            yield Input("0", id="reset-to")
+            yield Static(classes="problem", id="reset-problem")
+            yield Static(classes="problem", id="reset-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._draw_current()
+        self._validate()
+
+    def _draw_current(self) -> None:
+        cap = self.tenant.cap
+        text = Text(f"Current spend {format_money(self.spend)}")
+        if cap.max_budget is not None:
+            text.append(f" of a {format_money(cap.max_budget)} cap")
+        if cap.budget_duration:
+            text.append(f" (period {cap.budget_duration}; the next reset date does not move)")
+        self.query_one("#reset-current", Static).update(text)
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self.query_one("#reset-error", Static).update("")
+        self._validate()
+
+    def _validate(self) -> None:
+        text = self.query_one("#reset-to", Input).value
+        try:
+            self.value = parse_reset_value(text, self.spend, self.tenant.cap.max_budget)
+            message = ""
+        except ValidationError as error:
+            self.value = None
+            message = "; ".join(problem.message for problem in error.problems)
+        self.query_one("#reset-problem", Static).update(Text(message))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        self._validate()
+        if self.value is None:
+            self.app.bell()
+            return
+        self.saving = True
+        self._confirm_and_send(self.value)
+
+    @work(exclusive=True, group="reset-save", exit_on_error=False)
+    async def _confirm_and_send(self, value: Decimal) -> None:
+        try:
+            question = (
+                f"Reset the spend of {self.tenant.name} from {format_money(self.spend)} "
+                f"to {format_money(value)}?"
+            )
+            detail = "LiteLLM keeps the spend logs; only the budget counter changes."
+            if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
+                return
+            await self.reset(value, self.spend)
+        except SpendChanged as changed:
+            self.spend = changed.spend
+            self._draw_current()
+            self._validate()
+            self._error(f"{changed}. Check the amount and confirm again.")
+        except NotFound as error:
+            self._error(
+                f"{error.message}. If the key exists, this proxy may predate "
+                "POST /key/{key}/reset_spend (LiteLLM ≥ 1.81); nothing else was tried."
+            )
+        except ProxyError as error:
+            self._error(f"{error.title}: {error.message}")
+        except (NotAllowed, JournalError) as error:
+            self._error(str(error))
+        else:
+            self.dismiss(value)
+        finally:
+            self.saving = False
+
+    def _error(self, message: str) -> None:
+        self.query_one("#reset-error", Static).update(Text(message))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
