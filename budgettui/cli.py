@@ -13,10 +13,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 
 import httpx
 
+from budgettui.audit import JournalError
+from budgettui.cli_edits import UsageError, add_edit_commands, run_edit
 from budgettui.domain.usage import Month, MonthError
+from budgettui.edits import NotAllowed, SpendChanged
 from budgettui.factory import DEMO_ROLES, demo_settings, make_client
 from budgettui.headless import OutputFormat, render_tenants, render_usage
 from budgettui.loaders import TenantNotFound, load_month_usage, load_overview, resolve_tenant
@@ -124,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     usage.add_argument("tenant", help="the tenant (key alias)")
     usage.add_argument("--month", type=_month, default=None, help="YYYY-MM (default: this month)")
     _format_options(usage)
+    add_edit_commands(commands, partial(_add_connection_options, in_subcommand=True))
     server = commands.add_parser("demo-server", help="serve the simulator on 127.0.0.1")
     server.add_argument("--port", type=int, default=4000, help="port (default 4000)")
     return parser
@@ -147,7 +152,10 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
         return _run_dashboard(replace(settings, refresh_seconds=args.refresh), transport, now)
     try:
         output = asyncio.run(_headless(args, settings, transport, now))
-    except (ProxyError, TenantNotFound) as exc:
+    except UsageError as exc:
+        print(f"budgettui: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ProxyError, TenantNotFound, NotAllowed, SpendChanged, JournalError) as exc:
         print(f"budgettui: {exc}", file=sys.stderr)
         return EXIT_ERROR
     print(output)
@@ -176,11 +184,13 @@ async def _headless(
     transport: httpx.AsyncBaseTransport | None,
     now: datetime,
 ) -> str:
-    fmt: OutputFormat = args.fmt
+    fmt: OutputFormat = getattr(args, "fmt", "table")
     async with make_client(settings, transport) as client:
         overview = await load_overview(client, now, settings.threshold)
         if args.command == "tenants":
             return render_tenants(overview.tenants, fmt)
+        if args.command in ("budget", "spend"):
+            return await run_edit(args, client, overview, settings.api_key.reveal())
         tenant = resolve_tenant(overview, args.tenant)
         month = args.month or Month.of(now.date())
         usage = await load_month_usage(client, overview.caller, tenant, month)

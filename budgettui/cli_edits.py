@@ -1,0 +1,112 @@
+"""The editors' headless twins: `budget set`, `budget set-org`, `spend reset`. Same rules as
+the modals (`domain.validation`), same writes and journal (`edits.Editor`), same exit codes."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from budgettui.audit import Journal, default_journal_path
+from budgettui.domain.budget import Cap
+from budgettui.domain.money import format_money
+from budgettui.domain.tenants import Org
+from budgettui.domain.validation import (
+    BudgetDraft,
+    ValidationError,
+    describe_change,
+    parse_amount,
+    parse_duration,
+    parse_reset_value,
+)
+from budgettui.edits import Editor
+from budgettui.loaders import Overview, TenantNotFound, resolve_tenant
+from budgettui.proxy.client import LiteLLMClient
+
+
+class UsageError(ValueError):
+    """Bad arguments: exit 2, with the rule in the message."""
+
+
+def add_edit_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    budget = commands.add_parser("budget", help="change a tenant's or an org's budget")
+    budget_commands = budget.add_subparsers(dest="budget_command", metavar="ACTION", required=True)
+    for name, target, helptext in (
+        ("set", "tenant", "set a tenant's (key's) budget"),
+        ("set-org", "org", "set an org's (team's) budget"),
+    ):
+        parser = budget_commands.add_parser(name, help=helptext)
+        common(parser)
+        parser.add_argument(target, help=f"the {target}'s name")
+        amount = parser.add_mutually_exclusive_group(required=True)
+        amount.add_argument("--max-budget", metavar="USD", help="the cap, > 0 and ≤ 1,000,000")
+        amount.add_argument(
+            "--no-cap", action="store_true", help="remove the cap (clears the duration too)"
+        )
+        duration = parser.add_mutually_exclusive_group()
+        duration.add_argument("--duration", metavar="D", help="1d, 7d, 30d, 1mo, 1y, <n>s|m|h|d|w")
+        duration.add_argument("--no-duration", action="store_true", help="no reset period")
+    spend = commands.add_parser("spend", help="reset a tenant's spend")
+    spend_commands = spend.add_subparsers(dest="spend_command", metavar="ACTION", required=True)
+    reset = spend_commands.add_parser("reset", help="reset a tenant's spend")
+    common(reset)
+    reset.add_argument("tenant", help="the tenant's name")
+    reset.add_argument("--to", default="0", metavar="USD", help="the new spend (default 0)")
+    reset.add_argument("--yes", action="store_true", help="required: confirms the reset")
+
+
+def _draft(args: argparse.Namespace, before: Cap) -> BudgetDraft:
+    if args.no_cap and args.duration is not None:
+        raise UsageError("--no-cap removes the reset period too; drop --duration")
+    try:
+        amount = None if args.no_cap else parse_amount(args.max_budget)
+        if args.max_budget is not None and amount is None:
+            raise UsageError("--max-budget needs an amount; use --no-cap to remove the cap")
+        if amount is None:
+            return BudgetDraft(None, None)  # no cap: no reset period either
+        if args.no_duration:
+            return BudgetDraft(amount, None)
+        if args.duration is not None:
+            return BudgetDraft(amount, parse_duration(args.duration))
+        return BudgetDraft(amount, before.budget_duration)
+    except ValidationError as error:
+        raise UsageError("; ".join(p.message for p in error.problems)) from None
+
+
+def _find_org(overview: Overview, name: str) -> Org:
+    orgs = {t.org.team_id: t.org for t in overview.tenants if t.org}
+    matches = [org for org in orgs.values() if org.name == name or org.team_id == name]
+    if len(matches) != 1:
+        raise TenantNotFound(name)
+    return matches[0]
+
+
+async def run_edit(
+    args: argparse.Namespace, client: LiteLLMClient, overview: Overview, secret: str
+) -> str:
+    editor = Editor(client, overview.caller, Journal(default_journal_path()), secret)
+    if args.command == "budget" and args.budget_command == "set":
+        tenant = resolve_tenant(overview, args.tenant)
+        draft = _draft(args, tenant.cap)
+        change = describe_change(tenant.cap, draft)
+        if change != "no change":
+            await editor.set_key_budget(tenant, draft)
+        return f"{tenant.name}: {change}"
+    if args.command == "budget":
+        org = _find_org(overview, args.org)
+        draft = _draft(args, org.cap)
+        change = describe_change(org.cap, draft)
+        if change != "no change":
+            await editor.set_org_budget(org, draft)
+        return f"{org.name}: {change}"
+    tenant = resolve_tenant(overview, args.tenant)
+    if not args.yes:
+        raise UsageError(f"resetting the spend of {tenant.name} needs --yes")
+    try:
+        value = parse_reset_value(args.to, tenant.cap.spend, tenant.cap.max_budget)
+    except ValidationError as error:
+        raise UsageError("; ".join(p.message for p in error.problems)) from None
+    key = await editor.reset_spend(tenant, value, tenant.cap.spend)
+    return f"{tenant.name}: spend {format_money(tenant.cap.spend)} → {format_money(key.spend)}"

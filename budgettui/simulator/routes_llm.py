@@ -1,0 +1,126 @@
+"""``POST /chat/completions`` (and ``/v1/...``): a priced mock completion, and the ``/__sim/`` controls.
+
+Like the real proxy's config-level ``mock_response``: 10 prompt + 20 completion tokens, priced from
+the model's per-token costs, reported in ``x-litellm-response-cost``; the call is logged and its
+cost added to the key, its team, its user and their membership at once (the real proxy flushes a
+second or so later). A key at or over its budget (``spend >= max_budget``) or a team strictly over
+its budget (``spend > max_budget``) is refused with LiteLLM 1.108.7's ``budget_exceeded`` error,
+HTTP 422 (``litellm.budget_exceeded_status_code``). Per-request budget *reservation* is not
+simulated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from budgettui.simulator.bodies import ChatBody, PromoteBody
+from budgettui.simulator.errors import detail_error, proxy_error
+from budgettui.simulator.models import PRICES, request_cost
+from budgettui.simulator.params import parse_body
+from budgettui.simulator.routing import Ctx, Spec, json_response
+from budgettui.simulator.serialize import request_id
+
+PROMPT_TOKENS = 10
+COMPLETION_TOKENS = 20
+_MASKED = re.compile(r"sk-\.\.\.(?:[^\s\x00-\x1f\x7f-\x9f]{4})?")
+
+
+def _budget_error(message: str) -> Exception:
+    return proxy_error(422, message, "budget_exceeded", None)
+
+
+async def chat_completions(ctx: Ctx) -> Any:
+    body = parse_body(ChatBody, ctx.body)
+    store = ctx.store
+    if body.model not in PRICES:
+        raise proxy_error(
+            400,
+            f"litellm.BadRequestError: Invalid model name passed in model={body.model}. "
+            "Call `/v1/models` to view available models for your key.",
+            "invalid_request_error",
+            "model",
+        )
+    key = ctx.caller.key
+    if key is not None and key.max_budget is not None and math.isfinite(key.max_budget):
+        if key.spend >= key.max_budget:
+            label = key.key_alias or "key"
+            described = f"{label} ({key.key_name})" if _MASKED.fullmatch(key.key_name) else label
+            raise _budget_error(
+                f"Budget has been exceeded! Key={described} Current cost: {key.spend}, "
+                f"Max budget: {key.max_budget}"
+            )
+    team = store.teams.get(key.team_id) if key is not None and key.team_id else None
+    if team is not None and team.max_budget is not None and team.spend > team.max_budget:
+        raise _budget_error(
+            f"Budget has been exceeded! Team={team.team_id} Current cost: {team.spend}, "
+            f"Max budget: {team.max_budget}"
+        )
+    row = store.charge(key, body.model, PROMPT_TOKENS, COMPLETION_TOKENS)
+    cost = request_cost(PRICES[body.model], PROMPT_TOKENS, COMPLETION_TOKENS)
+    completion = {
+        "id": request_id(row),
+        "created": int(row.ts),
+        "model": body.model,
+        "object": "chat.completion",
+        "system_fingerprint": None,
+        "choices": [
+            {
+                "finish_reason": "stop",
+                "index": 0,
+                "message": {
+                    "content": "This is a mock request",
+                    "role": "assistant",
+                    "tool_calls": None,
+                    "function_call": None,
+                },
+            }
+        ],
+        "usage": {
+            "completion_tokens": COMPLETION_TOKENS,
+            "prompt_tokens": PROMPT_TOKENS,
+            "total_tokens": PROMPT_TOKENS + COMPLETION_TOKENS,
+        },
+    }
+    headers = {
+        "x-litellm-response-cost": str(cost),
+        "x-litellm-model-group": body.model,
+        "x-litellm-call-id": request_id(row).removeprefix("chatcmpl-"),
+    }
+    if key is not None:
+        headers["x-litellm-key-spend"] = str(key.spend)
+        if key.max_budget is not None:
+            headers["x-litellm-key-max-budget"] = str(key.max_budget)
+    return json_response(200, completion, headers)
+
+
+async def promote_team_admin(ctx: Ctx) -> Any:
+    """Test control: what the real-proxy tests do in the DB to make a team admin."""
+    body = parse_body(PromoteBody, ctx.body)
+    team = ctx.store.teams.get(body.team_id)
+    if team is None or team.role_of(body.user_id) is None:
+        raise detail_error(404, {"error": f"{body.user_id} is not a member of team {body.team_id}"})
+    ctx.store.promote_team_admin(body.team_id, body.user_id)
+    return {"team_id": body.team_id, "user_id": body.user_id, "role": "admin"}
+
+
+async def sim_state(ctx: Ctx) -> Any:
+    """Test control: a small summary of the store."""
+    store = ctx.store
+    return {
+        "now": store.now().isoformat(),
+        "users": len(store.users),
+        "teams": len(store.teams),
+        "keys": len(store.keys),
+        "spend_logs": len(store.ledger),
+        "requests": len(store.requests),
+    }
+
+
+ROUTES = [
+    Spec("POST", "/chat/completions", "/chat/completions", chat_completions),
+    Spec("POST", "/v1/chat/completions", "/v1/chat/completions", chat_completions),
+    Spec("POST", "/__sim/promote_team_admin", "/__sim/promote_team_admin", promote_team_admin, master_only=True),
+    Spec("GET", "/__sim/state", "/__sim/state", sim_state, master_only=True),
+]
