@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
         parser.print_usage(sys.stderr)
         print(f"budgettui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for note in settings.warnings():
+    for note in [] if args.demo else settings.warnings():  # the demo never leaves the process
         print(note, file=sys.stderr)
     if args.command is None:
         return _run_dashboard(replace(settings, refresh_seconds=args.refresh), transport, now)

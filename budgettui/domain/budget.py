@@ -86,7 +86,8 @@ class Projection:
 
     daily_rate: Decimal
     month_end_spend: Decimal
-    runway_date: date | None  # None: no cap, or nothing is being spent
+    runway_date: date | None  # None: no cap, nothing is being spent, or the cap resets first
+    resets_first: bool = False  # the cap's window resets before the pace would use it up
 
 
 def project(
@@ -94,9 +95,11 @@ def project(
     today: date,
     month_last_day: date,
     remaining: Decimal | None,
+    reset_on: date | None = None,
 ) -> Projection:
     """`today` counts as a day elapsed (its spend is in `month_to_date`). The runway is the day
-    the remaining budget is used up at the same rate: today when it is already used up."""
+    the remaining budget is used up at the same rate: today when it is already used up, none
+    when the cap's window resets (`reset_on`) before that day comes."""
     days_elapsed = max(1, today.day)
     rate = month_to_date / days_elapsed
     days_left = (month_last_day - today).days
@@ -108,4 +111,6 @@ def project(
         elif rate > 0:
             days = math.ceil(remaining / rate)
             runway = today + timedelta(days=days) if days < 36_500 else None
+    if runway is not None and reset_on is not None and today < reset_on <= runway:
+        return Projection(rate, month_end, None, resets_first=True)
     return Projection(daily_rate=rate, month_end_spend=month_end, runway_date=runway)

@@ -57,7 +57,8 @@ def projection_for(
     cap = tenant.binding_cap_value
     spend = month_to_date.get(tenant.key_hash, Decimal(0))
     month = Month.of(today)
-    return project(spend, today, month.last_day, cap.remaining if cap else None)
+    reset_on = cap.budget_reset_at.date() if cap and cap.budget_reset_at else None
+    return project(spend, today, month.last_day, cap.remaining if cap else None, reset_on)
 
 
 def _sort_value(sort: SortKey) -> Callable[[Row], tuple[object, ...]]:

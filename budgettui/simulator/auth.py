@@ -1,4 +1,4 @@
-"""Who is calling, and may they call this route at all (LiteLLM's ``user_api_key_auth`` + route gate).
+"""Who is calling, and may they call this route (LiteLLM's ``user_api_key_auth`` + route gate).
 
 Key extraction, the 401 messages and the per-role route gate follow LiteLLM 1.108.7
 (``auth/user_api_key_auth.py``, ``auth/route_checks.py``, ``LiteLLMRoutes``), restricted to the
@@ -138,7 +138,9 @@ def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
         )
     if not raw.startswith("sk-"):
         masked = f"{raw[:4]}****{raw[-4:]}" if len(raw) > 8 else "****"
-        raise _auth_failure(f"LiteLLM Virtual Key expected. Received={masked}, expected to start with 'sk-'.")
+        raise _auth_failure(
+            f"LiteLLM Virtual Key expected. Received={masked}, expected to start with 'sk-'."
+        )
     key = store.keys.get(hash_token(raw))
     if key is None:
         raise _auth_failure(
@@ -168,7 +170,9 @@ def caller_label(store: Store, headers: Mapping[str, str]) -> str | None:
     return key.user_id if key else None
 
 
-def check_route(caller: Caller, route: str, path: str, method: str, user_id_param: str | None) -> None:
+def check_route(
+    caller: Caller, route: str, path: str, method: str, user_id_param: str | None
+) -> None:
     """``RouteChecks.non_proxy_admin_allowed_routes_check`` for the simulator's routes."""
     if caller.gate_role == PROXY_ADMIN or route in LLM_ROUTES:
         return
@@ -208,7 +212,8 @@ def check_route(caller: Caller, route: str, path: str, method: str, user_id_para
 def _viewer_check(route: str, path: str, method: str) -> None:
     denied = proxy_error(
         403,
-        f"user not allowed to access this route, role= {PROXY_ADMIN_VIEWER}. Trying to access: {path}",
+        f"user not allowed to access this route, role= {PROXY_ADMIN_VIEWER}. Trying to "
+        f"access: {path}",
         "auth_error",
     )
     if route in VIEWER_BLOCKED_ROUTES or route == RESET_SPEND:

@@ -159,7 +159,7 @@ class DeleteUsersBody(_Body):
 
 
 class ChatBody(_Body):
-    model: str
+    model: str | None = None
     messages: list[Any] = []
 
 

@@ -83,8 +83,14 @@ def key_metadata(store: Store, api_key: str) -> Json:
     if key is None:
         archived = store.deleted_keys.get(api_key)
         if archived is None:
-            return {"key_alias": None, "team_id": None, "user_id": None, "user_email": None, "key_exists": False}
-        key, exists = archived, False
+            return {
+                "key_alias": None,
+                "team_id": None,
+                "user_id": None,
+                "user_email": None,
+                "key_exists": False,
+            }
+        key, exists = archived.key, False
     else:
         exists = True
     user = store.users.get(key.user_id) if key.user_id else None
@@ -121,7 +127,7 @@ class _Bucket:
 
 
 class _Day:
-    __slots__ = ("api_keys", "entities", "groups", "metrics", "models", "providers", "endpoints")
+    __slots__ = ("api_keys", "endpoints", "entities", "groups", "metrics", "models", "providers")
 
     def __init__(self) -> None:
         self.metrics = new_metrics()
@@ -154,8 +160,12 @@ def aggregate(
         add_into(day.metrics, metrics)
         add_into(totals, metrics)
         day.models.setdefault(key.model, _Bucket()).add(key.api_key, metrics, keep)
-        day.groups.setdefault(key.model_group or key.model, _Bucket()).add(key.api_key, metrics, keep)
-        day.providers.setdefault(key.provider or "unknown", _Bucket()).add(key.api_key, metrics, keep)
+        day.groups.setdefault(key.model_group or key.model, _Bucket()).add(
+            key.api_key, metrics, keep
+        )
+        day.providers.setdefault(key.provider or "unknown", _Bucket()).add(
+            key.api_key, metrics, keep
+        )
         day.endpoints.setdefault(ENDPOINT, _Bucket()).add(key.api_key, metrics, keep)
         entity = entity_of(scope, key) or "Unassigned"
         day.entities.setdefault(entity, _Bucket()).add(key.api_key, metrics, keep)
@@ -249,10 +259,17 @@ def key_page(store: Store, entries: Sequence[Entry], offset: int, limit: int) ->
                 "api_key": api_key,
                 "metrics": {
                     name: m[name]
-                    for name in (
-                        "spend prompt_tokens completion_tokens total_tokens api_requests successful_requests "
-                        "failed_requests cache_read_input_tokens cache_creation_input_tokens"
-                    ).split()
+                    for name in [
+                        "spend",
+                        "prompt_tokens",
+                        "completion_tokens",
+                        "total_tokens",
+                        "api_requests",
+                        "successful_requests",
+                        "failed_requests",
+                        "cache_read_input_tokens",
+                        "cache_creation_input_tokens",
+                    ]
                 },
                 "metadata": key_metadata(store, api_key),
             }

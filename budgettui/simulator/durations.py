@@ -43,7 +43,7 @@ def duration_seconds(duration: str, now: datetime) -> int:
 
 
 def next_reset(duration: str, now: datetime) -> datetime:
-    """``get_next_standardized_reset_time`` in UTC at midnight; may raise ValueError/OverflowError."""
+    """``get_next_standardized_reset_time`` (UTC, midnight); may raise ValueError/OverflowError."""
     current = to_utc(now)
     match = _PARSE.match(normalize(duration))
     midnight = current.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -154,7 +154,9 @@ def duration_error(duration: str | None, now: datetime) -> str | None:
             raise ValueError("non-positive")
         next_reset(duration, now)
     except (ValueError, OverflowError):
-        return f"Invalid budget_duration '{duration}'. Use a format like '1h', '24h', '7d', or '30d'."
+        return (
+            f"Invalid budget_duration '{duration}'. Use a format like '1h', '24h', '7d', or '30d'."
+        )
     return None
 
 

@@ -37,8 +37,10 @@ class ApiError(Exception):
         self.media_type = media_type
 
 
-def proxy_error(status: int, message: object, error_type: str, param: str | None = "None") -> ApiError:
-    """A ``ProxyException`` envelope (``param`` is the string ``"None"`` unless LiteLLM sets one)."""
+def proxy_error(
+    status: int, message: object, error_type: str, param: str | None = "None"
+) -> ApiError:
+    """A ``ProxyException`` envelope (``param`` is the string ``"None"``)."""
     text = message if isinstance(message, str) else str(message)
     body = {"error": {"message": text, "type": error_type, "param": param, "code": str(status)}}
     return ApiError(status, body)

@@ -69,7 +69,9 @@ class Ledger:
 
     def _roll(self, row: LogRow) -> None:
         day = self.daily.setdefault(day_of(row.ts), {})
-        key = RollupKey(row.api_key, row.model, row.model_group, row.provider, row.user, row.team_id)
+        key = RollupKey(
+            row.api_key, row.model, row.model_group, row.provider, row.user, row.team_id
+        )
         metrics = day.get(key)
         if metrics is None:
             metrics = day[key] = new_metrics()

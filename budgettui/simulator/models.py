@@ -122,6 +122,17 @@ class Key:
     last_active: datetime | None = None
 
 
+@dataclass(slots=True)
+class DeletedKey:
+    """An archived key (``LiteLLM_DeletedVerificationToken``): the row plus who deleted it."""
+
+    key: Key
+    deleted_at: datetime
+    deleted_by: str | None
+    deleted_by_api_key: str
+    archive_id: str
+
+
 class LogRow(NamedTuple):
     """One ``LiteLLM_SpendLogs`` row, compact: JSON is rendered only for the rows a page shows."""
 

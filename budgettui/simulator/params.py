@@ -38,14 +38,18 @@ class Query:
     def text(self, name: str) -> str | None:
         return self.params.get(name)
 
-    def integer(self, name: str, default: int, *, ge: int | None = None, le: int | None = None) -> int:
+    def integer(
+        self, name: str, default: int, *, ge: int | None = None, le: int | None = None
+    ) -> int:
         raw = self.params.get(name)
         if raw is None:
             return default
         try:
             return _int_adapter(ge, le).validate_python(raw)
         except ValidationError as exc:
-            self.errors.extend({**err, "loc": ["query", name]} for err in pydantic_errors(exc, "query"))
+            self.errors.extend(
+                {**err, "loc": ["query", name]} for err in pydantic_errors(exc, "query")
+            )
             return default
 
     def optional_int(self, name: str) -> int | None:
@@ -60,7 +64,9 @@ class Query:
         try:
             return _FLOAT.validate_python(raw)
         except ValidationError as exc:
-            self.errors.extend({**err, "loc": ["query", name]} for err in pydantic_errors(exc, "query"))
+            self.errors.extend(
+                {**err, "loc": ["query", name]} for err in pydantic_errors(exc, "query")
+            )
             return None
 
     def flag(self, name: str, default: bool = False) -> bool:
@@ -70,7 +76,9 @@ class Query:
         try:
             return _BOOL.validate_python(raw)
         except ValidationError as exc:
-            self.errors.extend({**err, "loc": ["query", name]} for err in pydantic_errors(exc, "query"))
+            self.errors.extend(
+                {**err, "loc": ["query", name]} for err in pydantic_errors(exc, "query")
+            )
             return default
 
     def done(self) -> None:

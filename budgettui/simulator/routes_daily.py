@@ -1,9 +1,9 @@
-"""``/{user,team}/daily/activity[/aggregated[/keys]]`` (LiteLLM 1.108.7 ``daily_activity_routes.py``).
+"""``/{user,team}/daily/activity[/aggregated[/keys]]`` (LiteLLM 1.108.7 daily-activity routes).
 
-Errors are plain ``{"detail": {"error": ...}}``. Scope rules (``resolve_user_daily_activity_entity_ids``,
-``resolve_team_daily_activity_scope``): admins and viewers see everything; other users see only their
-own user rows, and for teams only their own teams, narrowed to their own keys unless they administer
-every requested team.
+Errors are plain ``{"detail": {"error": ...}}``. Scope rules
+(``resolve_user_daily_activity_entity_ids``, ``resolve_team_daily_activity_scope``): admins and
+viewers see everything; other users see only their own user rows, and for teams only their own
+teams, narrowed to their own keys unless they administer every requested team.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def _dates(start_date: str | None, end_date: str | None, *, limit_range: bool) -
     return start_date, end_date
 
 
-def _user_scope(ctx: Ctx, start: str, end: str, q_user: str | None, api_key: str | None, model: str | None) -> Scope:
+def _user_scope(
+    ctx: Ctx, start: str, end: str, q_user: str | None, api_key: str | None, model: str | None
+) -> Scope:
     caller = ctx.caller
     if caller.admin_view:
         entity_ids = (q_user,) if q_user is not None else None
@@ -49,12 +51,15 @@ def _user_scope(ctx: Ctx, start: str, end: str, q_user: str | None, api_key: str
             raise detail_error(
                 403,
                 {
-                    "error": "Service-account keys cannot query user analytics. Use a user-bound key, or call "
+                    "error": "Service-account keys cannot query user analytics. Use a "
+                    "user-bound key, or call "
                     "as a proxy admin."
                 },
             )
         if q_user is not None and q_user != caller.user_id:
-            raise detail_error(403, {"error": "Non-admin users can only view their own spend data."})
+            raise detail_error(
+                403, {"error": "Non-admin users can only view their own spend data."}
+            )
         entity_ids = (caller.user_id,)
     return Scope("user", start, end, entity_ids, (), (api_key,) if api_key else None, model)
 
@@ -77,15 +82,29 @@ def _team_scope(ctx: Ctx, start: str, end: str, q: Query) -> tuple[Scope, Json]:
             if team_id not in user.teams:
                 raise detail_error(
                     404,
-                    {"error": f"User does not belong to Team= {team_id}. Call `/user/info` to see user's teams"},
+                    {
+                        "error": f"User does not belong to Team= {team_id}. Call "
+                        "`/user/info` to see user's teams"
+                    },
                 )
     teams = [t for t in store.teams.values() if not team_ids or t.team_id in team_ids]
     metadata = {t.team_id: {"team_alias": t.team_alias} for t in teams}
-    if not caller.admin_view and team_ids and teams and not all(t.is_admin(caller.user_id) for t in teams):
+    if (
+        not caller.admin_view
+        and team_ids
+        and teams
+        and not all(t.is_admin(caller.user_id) for t in teams)
+    ):
         own = tuple(key.token for key in store.user_keys(caller.user_id or ""))
         api_keys = (api_key,) if api_key and api_key in own else (() if api_key else own)
     scope = Scope(
-        "team", start, end, tuple(team_ids) if team_ids is not None else None, excluded, api_keys, q.text("model")
+        "team",
+        start,
+        end,
+        tuple(team_ids) if team_ids is not None else None,
+        excluded,
+        api_keys,
+        q.text("model"),
     )
     return scope, metadata
 
@@ -99,7 +118,9 @@ def _user_entity_metadata(ctx: Ctx, scope: Scope) -> Json:
 
 def _aggregated_response(ctx: Ctx, scope: Scope, limit: int, entity_metadata: Json) -> Json:
     entries = collect(ctx.store, scope)
-    results, totals = aggregate(ctx.store, scope, entries, key_limit=limit, entity_metadata=entity_metadata)
+    results, totals = aggregate(
+        ctx.store, scope, entries, key_limit=limit, entity_metadata=entity_metadata
+    )
     distinct = {key.api_key for _, key, _ in entries}
     return {
         "results": results,
@@ -117,7 +138,12 @@ def _aggregated_response(ctx: Ctx, scope: Scope, limit: int, entity_metadata: Js
 
 async def user_aggregated(ctx: Ctx) -> Any:
     q = ctx.query
-    start_date, end_date, model, api_key = q.text("start_date"), q.text("end_date"), q.text("model"), q.text("api_key")
+    start_date, end_date, model, api_key = (
+        q.text("start_date"),
+        q.text("end_date"),
+        q.text("model"),
+        q.text("api_key"),
+    )
     user_id = q.text("user_id")
     q.optional_int("timezone")
     q.flag("include_current_utc_day")
@@ -164,7 +190,9 @@ async def team_keys(ctx: Ctx) -> Any:
 
 def _paged_response(ctx: Ctx, scope: Scope, page: int, page_size: int, metadata: Json) -> Json:
     if page < 1 or page_size < 1:
-        raise detail_error(400, f"page and page_size must be >= 1, got page={page}, page_size={page_size}")
+        raise detail_error(
+            400, f"page and page_size must be >= 1, got page={page}, page_size={page_size}"
+        )
     entries = collect(ctx.store, scope)
     entries.sort(key=lambda entry: entry[0], reverse=True)
     chunk = entries[(page - 1) * page_size : page * page_size]
@@ -204,15 +232,31 @@ async def team_paged(ctx: Ctx) -> Any:
     q.done()
     scope, metadata = _team_scope(ctx, "", "", q)
     start, end = _dates(q.text("start_date"), q.text("end_date"), limit_range=False)
-    scope = Scope("team", start, end, scope.entity_ids, scope.exclude_entity_ids, scope.api_keys, scope.model)
+    scope = Scope(
+        "team", start, end, scope.entity_ids, scope.exclude_entity_ids, scope.api_keys, scope.model
+    )
     return _paged_response(ctx, scope, page, page_size, metadata)
 
 
 ROUTES = [
-    Spec("GET", "/user/daily/activity/aggregated", "/user/daily/activity/aggregated", user_aggregated),
-    Spec("GET", "/team/daily/activity/aggregated", "/team/daily/activity/aggregated", team_aggregated),
-    Spec("GET", "/user/daily/activity/aggregated/keys", "/user/daily/activity/aggregated/keys", user_keys),
-    Spec("GET", "/team/daily/activity/aggregated/keys", "/team/daily/activity/aggregated/keys", team_keys),
+    Spec(
+        "GET", "/user/daily/activity/aggregated", "/user/daily/activity/aggregated", user_aggregated
+    ),
+    Spec(
+        "GET", "/team/daily/activity/aggregated", "/team/daily/activity/aggregated", team_aggregated
+    ),
+    Spec(
+        "GET",
+        "/user/daily/activity/aggregated/keys",
+        "/user/daily/activity/aggregated/keys",
+        user_keys,
+    ),
+    Spec(
+        "GET",
+        "/team/daily/activity/aggregated/keys",
+        "/team/daily/activity/aggregated/keys",
+        team_keys,
+    ),
     Spec("GET", "/user/daily/activity", "/user/daily/activity", user_paged),
     Spec("GET", "/team/daily/activity", "/team/daily/activity", team_paged),
 ]

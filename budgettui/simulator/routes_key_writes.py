@@ -1,6 +1,6 @@
 """``/key/update``, ``/key/generate``, ``/key/delete``.
 
-``/key/update`` follows LiteLLM 1.108.7 ``update_key_fn`` and ``_validate_update_key_data`` in order:
+``/key/update`` follows LiteLLM 1.108.7 ``update_key_fn``/``_validate_update_key_data`` in order:
 budget values (400), key lookup (404), spend/duration validation (400), team-admin edits of other
 members' keys (403, ``member_key_budgets`` is off by default), key ownership (403), team-member
 permissions on team keys (401), then the admin check for budget changes (403). Its errors are
@@ -15,16 +15,26 @@ from typing import Any
 
 from budgettui.simulator.auth import Caller
 from budgettui.simulator.bodies import DeleteKeysBody, GenerateKeyBody, UpdateKeyBody
-from budgettui.simulator.durations import duration_error, duration_seconds, keeps_due_reset, next_reset
+from budgettui.simulator.durations import (
+    duration_error,
+    duration_seconds,
+    keeps_due_reset,
+    next_reset,
+)
 from budgettui.simulator.errors import ApiError, proxy_error
 from budgettui.simulator.models import MASTER_USER_ID, Key, Team
 from budgettui.simulator.params import parse_body
+from budgettui.simulator.responses import generate_response
 from budgettui.simulator.routing import Ctx, Spec
 from budgettui.simulator.serialize import key_row
 from budgettui.simulator.store import Store, hash_if_needed, hash_token
-from budgettui.simulator.timefmt import iso_z
 
 _SETTINGS = "Settings > UI > Team admin editable fields"
+_ROUTE_ENUM = {
+    "/key/update": "KeyManagementRoutes.KEY_UPDATE",
+    "/key/generate": "KeyManagementRoutes.KEY_GENERATE",
+    "/key/delete": "KeyManagementRoutes.KEY_DELETE",
+}
 
 
 def _fail(status: int, detail: object) -> ApiError:
@@ -34,7 +44,9 @@ def _fail(status: int, detail: object) -> ApiError:
 
 def _budget_value_error(name: str, value: float | None) -> None:
     if value is not None and (not math.isfinite(value) or value < 0):
-        raise _fail(400, {"error": f"{name} must be a non-negative finite number. Received: {value}"})
+        raise _fail(
+            400, {"error": f"{name} must be a non-negative finite number. Received: {value}"}
+        )
 
 
 def _find_existing(store: Store, body: UpdateKeyBody) -> Key:
@@ -46,7 +58,9 @@ def _find_existing(store: Store, body: UpdateKeyBody) -> Key:
     alias = body.key_alias
     rows = [key for key in store.keys.values() if key.key_alias == alias][:2]
     if not rows:
-        raise proxy_error(404, f"Key not found. No key with key_alias='{alias}'.", "not_found_error", "key_alias")
+        raise proxy_error(
+            404, f"Key not found. No key with key_alias='{alias}'.", "not_found_error", "key_alias"
+        )
     if len(rows) > 1:
         message = f"Multiple keys share key_alias='{alias}', so it cannot be used as an identifier."
         raise proxy_error(400, message, "bad_request_error", "key_alias")
@@ -61,20 +75,24 @@ def team_member_permission_check(caller: Caller, team: Team | None, route: str) 
     if role is None:
         raise proxy_error(
             401,
-            f"User {caller.user_id} does not belong to team {team.team_id}. Team-scoped key management "
+            f"User {caller.user_id} does not belong to team {team.team_id}. Team-scoped "
+            "key management "
             "endpoints can only be used for keys in your own team.",
             "team_member_permission_error",
             route,
         )
     if role == "admin":
         return
-    allowed = [*team.team_member_permissions, *(p for p in ("/key/info", "/key/health") if p not in team.team_member_permissions)]
+    allowed = sorted({*team.team_member_permissions, "/key/info", "/key/health"})
     if route not in allowed:
         raise proxy_error(
             401,
-            f"Team member does not have permissions for endpoint: {route}. You only have access to the "
-            f"following endpoints: {allowed} for team {team.team_id}. To create keys for this team, please "
-            "ask your proxy admin to check the team member permission settings and update the settings to "
+            f"Team member does not have permissions for endpoint: {_ROUTE_ENUM[route]}. "
+            "You only have access to the "
+            f"following endpoints: {allowed} for team {team.team_id}. To create keys for "
+            "this team, please "
+            "ask your proxy admin to check the team member permission settings and "
+            "update the settings to "
             "allow team member users to create keys.",
             "team_member_permission_error",
             route,
@@ -93,16 +111,24 @@ def _authorize_update(ctx: Ctx, body: UpdateKeyBody, key: Key) -> None:
     if caller.is_proxy_admin:
         return
     team = store.teams.get(key.team_id) if key.team_id else None
-    if team is not None and key.user_id is not None and key.user_id != caller.user_id and team.is_admin(caller.user_id):
+    if (
+        team is not None
+        and key.user_id is not None
+        and key.user_id != caller.user_id
+        and team.is_admin(caller.user_id)
+    ):
         raise _fail(
             403,
-            "Team admins on this proxy cannot update budgets on other members' keys. Ask a proxy admin to "
+            "Team admins on this proxy cannot update budgets on other members' keys. Ask "
+            "a proxy admin to "
             f"enable 'member_key_budgets' under {_SETTINGS}.",
         )
     owner = key.user_id or body.user_id
     if owner is not None and owner != caller.user_id:
         raise _fail(
-            403, f"User can only create keys for themselves. Got user_id={owner}, Your ID={caller.user_id}"
+            403,
+            f"User can only create keys for themselves. Got user_id={owner}, Your "
+            f"ID={caller.user_id}",
         )
     team_member_permission_check(caller, team, "/key/update")
     budget_change = (
@@ -132,7 +158,11 @@ def _apply_update(store: Store, key: Key, body: UpdateKeyBody, changed_by: str) 
     now = store.now()
     if "duration" in values:
         duration = values.pop("duration")
-        key.expires = None if duration in (None, "-1") else now + timedelta(seconds=duration_seconds(duration, now))
+        key.expires = (
+            None
+            if duration in (None, "-1")
+            else now + timedelta(seconds=duration_seconds(duration, now))
+        )
     if "budget_duration" in values:
         duration = values.pop("budget_duration")
         if duration is None:
@@ -141,8 +171,17 @@ def _apply_update(store: Store, key: Key, body: UpdateKeyBody, changed_by: str) 
             if not keeps_due_reset(duration, key.budget_duration, key.budget_reset_at, now):
                 key.budget_reset_at = next_reset(duration, now)
             key.budget_duration = duration
-    for name in ("key_alias", "max_budget", "spend", "tpm_limit", "rpm_limit", "max_parallel_requests",
-                 "blocked", "user_id", "team_id"):
+    for name in (
+        "key_alias",
+        "max_budget",
+        "spend",
+        "tpm_limit",
+        "rpm_limit",
+        "max_parallel_requests",
+        "blocked",
+        "user_id",
+        "team_id",
+    ):
         if name in values:
             setattr(key, name, values[name])
     if "models" in values:
@@ -162,14 +201,27 @@ async def key_update(ctx: Ctx) -> Any:
     _authorize_update(ctx, body, key)
     if body.team_id is not None and body.team_id != key.team_id and body.team_id not in store.teams:
         if not ctx.caller.is_proxy_admin:
-            raise _fail(400, f"Team not found for team_id={body.team_id}. Non-admin users cannot set keys to non-existent teams.")
+            raise _fail(
+                400,
+                f"Team not found for team_id={body.team_id}. Non-admin users cannot set "
+                "keys to non-existent teams.",
+            )
         raise _fail(500, {"error": "Team object not found for team change validation"})
     new_alias = body.key_alias if "key_alias" in body.model_fields_set else None
-    if new_alias is not None and any(k.key_alias == new_alias and k is not key for k in store.keys.values()):
-        message = f"Key with alias '{new_alias}' already exists. Unique key aliases across all keys are required."
+    if new_alias is not None and any(
+        k.key_alias == new_alias and k is not key for k in store.keys.values()
+    ):
+        message = (
+            f"Key with alias '{new_alias}' already exists. Unique key aliases across "
+            "all keys are required."
+        )
         raise proxy_error(400, message, "bad_request_error", "key_alias")
     _apply_update(store, key, body, ctx.caller.user_id or MASTER_USER_ID)
-    return {"key": body.key if body.key is not None else key.token, "token": key.token, **key_row(key, "plus")}
+    return {
+        "key": body.key if body.key is not None else key.token,
+        "token": key.token,
+        **key_row(key, "plus"),
+    }
 
 
 async def key_generate(ctx: Ctx) -> Any:
@@ -183,20 +235,35 @@ async def key_generate(ctx: Ctx) -> Any:
     for name in ("max_budget", "soft_budget"):
         value = getattr(body, name)
         if value is not None and (not math.isfinite(value) or value < 0):
-            raise fail(400, {"error": f"{name} must be a non-negative finite number. Received: {value}"})
+            raise fail(
+                400, {"error": f"{name} must be a non-negative finite number. Received: {value}"}
+            )
     user_id = body.user_id if caller.is_proxy_admin or body.user_id is not None else caller.user_id
     team = store.teams.get(body.team_id) if body.team_id else None
     if body.team_id and team is None and not caller.is_proxy_admin:
-        raise fail(400, f"Team not found for team_id={body.team_id}. Non-admin users cannot create keys for non-existent teams.")
+        raise fail(
+            400,
+            f"Team not found for team_id={body.team_id}. Non-admin users cannot create "
+            "keys for non-existent teams.",
+        )
     if not caller.is_proxy_admin:
         if user_id is not None and user_id != caller.user_id:
-            raise fail(403, f"User can only create keys for themselves. Got user_id={user_id}, Your ID={caller.user_id}")
+            raise fail(
+                403,
+                f"User can only create keys for themselves. Got user_id={user_id}, Your "
+                f"ID={caller.user_id}",
+            )
         team_member_permission_check(caller, team, "/key/generate")
     error = duration_error(body.budget_duration, store.now())
     if error is not None:
         raise fail(400, {"error": error})
-    if body.key_alias is not None and any(k.key_alias == body.key_alias for k in store.keys.values()):
-        message = f"Key with alias '{body.key_alias}' already exists. Unique key aliases across all keys are required."
+    if body.key_alias is not None and any(
+        k.key_alias == body.key_alias for k in store.keys.values()
+    ):
+        message = (
+            f"Key with alias '{body.key_alias}' already exists. Unique key aliases "
+            "across all keys are required."
+        )
         raise proxy_error(400, message, "bad_request_error", "key_alias")
     raw = body.key or store.new_raw_key()
     if hash_token(raw) in store.keys:
@@ -215,46 +282,10 @@ async def key_generate(ctx: Ctx) -> Any:
         models=body.models,
     )
     if body.duration not in (None, "-1"):
-        key.expires = store.now() + timedelta(seconds=duration_seconds(str(body.duration), store.now()))
+        key.expires = store.now() + timedelta(
+            seconds=duration_seconds(str(body.duration), store.now())
+        )
     return generate_response(key, raw)
-
-
-def generate_response(key: Key, raw: str) -> dict[str, Any]:
-    """A ``GenerateKeyResponse``: the raw ``key`` (shown once) plus the stored row's fields."""
-    return {
-        "key_alias": key.key_alias,
-        "duration": None,
-        "models": list(key.models),
-        "spend": key.spend,
-        "max_budget": key.max_budget,
-        "user_id": key.user_id,
-        "team_id": key.team_id,
-        "max_parallel_requests": key.max_parallel_requests,
-        "metadata": dict(key.metadata),
-        "tpm_limit": key.tpm_limit,
-        "rpm_limit": key.rpm_limit,
-        "budget_duration": key.budget_duration,
-        "allowed_cache_controls": [],
-        "config": {},
-        "permissions": {},
-        "model_max_budget": {},
-        "blocked": key.blocked,
-        "aliases": {},
-        "key": raw,
-        "budget_id": None,
-        "tags": None,
-        "key_name": key.key_name,
-        "key_type": "default",
-        "expires": iso_z(key.expires),
-        "token_id": key.token,
-        "organization_id": key.organization_id,
-        "litellm_budget_table": None,
-        "token": key.token,
-        "created_by": key.created_by,
-        "updated_by": key.updated_by,
-        "created_at": iso_z(key.created_at),
-        "updated_at": iso_z(key.updated_at),
-    }
 
 
 def _may_delete(ctx: Ctx, key: Key) -> bool:
@@ -273,20 +304,24 @@ async def key_delete(ctx: Ctx) -> Any:
         found = [store.keys.get(hash_if_needed(value)) for value in passed]
     else:
         passed = body.key_aliases or []
-        found = [next((k for k in store.keys.values() if k.key_alias == alias), None) for alias in passed]
+        found = [
+            next((k for k in store.keys.values() if k.key_alias == alias), None) for alias in passed
+        ]
     deletable = [key for key in found if key is not None and _may_delete(ctx, key)]
     if len(deletable) != len(passed):
         raise proxy_error(
             400,
             {
-                "error": "Not all keys passed in were deleted. This probably means you don't have access to "
-                f"delete all the keys passed in. Keys passed in={len(passed)}, Deleted keys ={len(deletable)}"
+                "error": "Not all keys passed in were deleted. This probably means you "
+                "don't have access to "
+                f"delete all the keys passed in. Keys passed in={len(passed)}, Deleted "
+                f"keys ={len(deletable)}"
             },
             "internal_server_error",
             None,
         )
     for key in deletable:
-        store.delete_key(key.token)
+        store.delete_key(key.token, ctx.caller.user_id, ctx.caller.api_key)
     return {"deleted_keys": passed}
 
 

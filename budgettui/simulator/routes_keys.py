@@ -13,9 +13,10 @@ from budgettui.simulator.bodies import ResetSpendBody
 from budgettui.simulator.errors import ApiError, detail_error, proxy_error
 from budgettui.simulator.models import Key
 from budgettui.simulator.params import parse_body
+from budgettui.simulator.responses import deleted_key_json
 from budgettui.simulator.routing import Ctx, Spec
-from budgettui.simulator.serialize import key_full_object, key_row, key_status
-from budgettui.simulator.store import hash_token, hash_if_needed
+from budgettui.simulator.serialize import db_float, key_full_object, key_row, key_status
+from budgettui.simulator.store import hash_if_needed, hash_token
 from budgettui.simulator.timefmt import iso_z
 
 _SORT_COLUMNS = ["spend", "max_budget", "created_at", "updated_at", "token", "key_alias"]
@@ -37,7 +38,17 @@ async def key_info(ctx: Ctx) -> Any:
     ctx.query.done()
     key = ctx.store.keys.get(hash_if_needed(passed))
     if key is None:
-        raise proxy_error(404, "Key not found in database", "not_found_error", "key")
+        archived = ctx.store.deleted_keys.get(hash_if_needed(passed))
+        if archived is None:
+            raise proxy_error(404, "Key not found in database", "not_found_error", "key")
+        if not can_query_key(ctx, passed, archived.key):
+            message = (
+                f"You are not allowed to access this key's info. Your role={ctx.caller.user_role}"
+            )
+            raise proxy_error(403, message, "internal_server_error", None)
+        info = deleted_key_json(archived, "plus", with_token=False)
+        info["status"] = "deleted"
+        return {"key": passed, "info": info}
     if not can_query_key(ctx, passed, key):
         message = f"You are not allowed to access this key's info. Your role={ctx.caller.user_role}"
         raise proxy_error(403, message, "internal_server_error", None)
@@ -51,25 +62,39 @@ def _list_error(status: int, detail: Any) -> ApiError:
     return proxy_error(status, detail, "internal_server_error", "None")
 
 
-def _validate_list_access(ctx: Ctx, user_id: str | None, team_id: str | None, key_hash: str | None) -> list[str]:
+def _validate_list_access(
+    ctx: Ctx, user_id: str | None, team_id: str | None, key_hash: str | None
+) -> list[str]:
     """``validate_key_list_check``; returns the caller's team ids (empty for admins)."""
     caller = ctx.caller
     if caller.admin_view:
         return []
-    no_user = "You are not authorized to access this endpoint. No 'user_id' is associated with your API key."
+    no_user = (
+        "You are not authorized to access this endpoint. No 'user_id' is associated "
+        "with your API key."
+    )
     user = ctx.store.users.get(caller.user_id) if caller.user_id else None
     if user is None:
         raise proxy_error(403, no_user, "bad_request_error", "user_id")
     if user_id and user_id != user.user_id:
-        raise proxy_error(403, "You are not authorized to check another user's keys", "bad_request_error", "user_id")
+        raise proxy_error(
+            403,
+            "You are not authorized to check another user's keys",
+            "bad_request_error",
+            "user_id",
+        )
     if team_id and team_id not in user.teams:
-        raise proxy_error(403, "You are not authorized to check this team's keys", "bad_request_error", "team_id")
+        raise proxy_error(
+            403, "You are not authorized to check this team's keys", "bad_request_error", "team_id"
+        )
     if key_hash:
         target = ctx.store.keys.get(key_hash)
         if target is None:
             raise proxy_error(403, "Key Hash not found.", "bad_request_error", "key_hash")
         if not can_query_key(ctx, key_hash, target):
-            raise _list_error(403, f"You are not allowed to access this key's info. Your role={caller.user_role}")
+            raise _list_error(
+                403, f"You are not allowed to access this key's info. Your role={caller.user_role}"
+            )
     return list(user.teams)
 
 
@@ -95,11 +120,15 @@ async def key_list(ctx: Ctx) -> Any:
     member_teams: list[str] = []
     admin_teams: list[str] = []
     if include_team_keys or include_created_by:
-        member_teams = [t for t in user_teams if t in store.teams and store.teams[t].role_of(caller.user_id)]
+        member_teams = [
+            t for t in user_teams if t in store.teams and store.teams[t].role_of(caller.user_id)
+        ]
     if include_team_keys:
         admin_teams = [t for t in member_teams if store.teams[t].is_admin(caller.user_id)]
         admin_teams += [
-            t for t in member_teams if t not in admin_teams and "/key/list" in store.teams[t].team_member_permissions
+            t
+            for t in member_teams
+            if t not in admin_teams and "/key/list" in store.teams[t].team_member_permissions
         ]
     if not user_id and not caller.admin_view:
         user_id = caller.user_id
@@ -109,10 +138,14 @@ async def key_list(ctx: Ctx) -> Any:
         grants = []
         if user_id:
             grants.append(
-                user_id.lower() in (key.user_id or "").lower() if admin_substring else key.user_id == user_id
+                user_id.lower() in (key.user_id or "").lower()
+                if admin_substring
+                else key.user_id == user_id
             )
         if include_created_by and user_id:
-            grants.append(key.created_by == user_id and (key.team_id is None or key.team_id in member_teams))
+            grants.append(
+                key.created_by == user_id and (key.team_id is None or key.team_id in member_teams)
+            )
         if admin_teams:
             grants.append(key.team_id in admin_teams)
         member_only = [t for t in member_teams if t not in admin_teams]
@@ -131,16 +164,26 @@ async def key_list(ctx: Ctx) -> Any:
             return False
         if team_id and key.team_id != team_id:
             return False
-        return status is None or key_status(key, store) == status
+        return status in (None, "deleted") or key_status(key, store) == status
 
-    rows = [key for key in store.keys.values() if visible(key) and matches(key)]
     if status == "deleted":
-        rows = []
+        archive = {d.key.token: d for d in store.deleted_keys.values()}
+        rows = [d.key for d in archive.values() if visible(d.key) and matches(d.key)]
+    else:
+        rows = [key for key in store.keys.values() if visible(key) and matches(key)]
     rows = _sorted_keys(rows, sort_by, sort_order)
     total = len(rows)
     chunk = rows[(page - 1) * size : page * size]
+
+    def render(key: Key) -> Any:
+        if not full:
+            return key.token
+        if status == "deleted":
+            return deleted_key_json(store.deleted_keys[key.token], "z", with_token=True)
+        return key_full_object(key)
+
     return {
-        "keys": [key_full_object(key) if full else key.token for key in chunk],
+        "keys": [render(key) for key in chunk],
         "total_count": total,
         "current_page": page,
         "total_pages": -(-total // size),
@@ -152,7 +195,9 @@ def _sorted_keys(rows: list[Key], sort_by: str | None, sort_order: str) -> list[
         ordered = sorted(rows, key=lambda key: key.token, reverse=True)
         return sorted(ordered, key=lambda key: key.created_at, reverse=True)
     if sort_by not in _SORT_COLUMNS:
-        raise _list_error(400, {"error": f"Invalid sort column. Must be one of: {', '.join(_SORT_COLUMNS)}"})
+        raise _list_error(
+            400, {"error": f"Invalid sort column. Must be one of: {', '.join(_SORT_COLUMNS)}"}
+        )
     if sort_order.lower() not in ("asc", "desc"):
         raise _list_error(400, {"error": "Invalid sort order. Must be 'asc' or 'desc'"})
     descending = sort_order.lower() == "desc"
@@ -171,17 +216,23 @@ async def reset_spend(ctx: Ctx) -> Any:
     if key is None:
         raise detail_error(404, {"error": f"Key {passed} not found."})
     reset_to = body.reset_to
-    current = key.spend or 0.0
+    current = db_float(key.spend or 0.0)
     if not reset_to >= 0:
         raise detail_error(400, {"error": "reset_to must be >= 0"})
     if reset_to > current:
-        raise detail_error(400, {"error": f"reset_to ({reset_to}) must be <= current spend ({current})"})
+        raise detail_error(
+            400, {"error": f"reset_to ({reset_to}) must be <= current spend ({current})"}
+        )
     if key.max_budget is not None and reset_to > key.max_budget:
-        raise detail_error(400, {"error": f"reset_to ({reset_to}) must be <= budget ({key.max_budget})"})
+        raise detail_error(
+            400, {"error": f"reset_to ({reset_to}) must be <= budget ({key.max_budget})"}
+        )
     caller = ctx.caller
     team = ctx.store.teams.get(key.team_id) if key.team_id else None
     if not caller.is_proxy_admin and not (team is not None and team.is_admin(caller.user_id)):
-        raise detail_error(403, {"error": "You must be a proxy admin or team admin to reset key spend"})
+        raise detail_error(
+            403, {"error": "You must be a proxy admin or team admin to reset key spend"}
+        )
     key.spend = reset_to
     key.updated_at = ctx.store.now()
     return {

@@ -1,4 +1,4 @@
-"""``POST /chat/completions`` (and ``/v1/...``): a priced mock completion, and the ``/__sim/`` controls.
+"""``POST /chat/completions`` (and ``/v1/...``): a priced mock completion; the ``/__sim/`` controls.
 
 Like the real proxy's config-level ``mock_response``: 10 prompt + 20 completion tokens, priced from
 the model's per-token costs, reported in ``x-litellm-response-cost``; the call is logged and its
@@ -16,65 +16,60 @@ import re
 from typing import Any
 
 from budgettui.simulator.bodies import ChatBody, PromoteBody
-from budgettui.simulator.errors import detail_error, proxy_error
+from budgettui.simulator.errors import ApiError, detail_error, proxy_error
+from budgettui.simulator.logrows import request_id
 from budgettui.simulator.models import PRICES, request_cost
 from budgettui.simulator.params import parse_body
 from budgettui.simulator.routing import Ctx, Spec, json_response
-from budgettui.simulator.serialize import request_id
 
 PROMPT_TOKENS = 10
 COMPLETION_TOKENS = 20
 _MASKED = re.compile(r"sk-\.\.\.(?:[^\s\x00-\x1f\x7f-\x9f]{4})?")
 
 
-def _budget_error(message: str) -> Exception:
+def _budget_error(message: str) -> ApiError:
     return proxy_error(422, message, "budget_exceeded", None)
 
 
 async def chat_completions(ctx: Ctx) -> Any:
     body = parse_body(ChatBody, ctx.body)
     store = ctx.store
-    if body.model not in PRICES:
-        raise proxy_error(
-            400,
-            f"litellm.BadRequestError: Invalid model name passed in model={body.model}. "
-            "Call `/v1/models` to view available models for your key.",
-            "invalid_request_error",
-            "model",
+    model = body.model
+    if model is None or model not in PRICES:
+        message = (
+            f"{ctx.request.url.path}: Invalid model name passed in model={model}. "
+            "Call `/v1/models` to view available models for your key."
         )
+        error = proxy_error(400, message, "invalid_request_error", None)
+        error.body["error"]["provider_specific_fields"] = {"error": message}
+        raise error
     key = ctx.caller.key
-    if key is not None and key.max_budget is not None and math.isfinite(key.max_budget):
-        if key.spend >= key.max_budget:
-            label = key.key_alias or "key"
-            described = f"{label} ({key.key_name})" if _MASKED.fullmatch(key.key_name) else label
-            raise _budget_error(
-                f"Budget has been exceeded! Key={described} Current cost: {key.spend}, "
-                f"Max budget: {key.max_budget}"
-            )
+    budget = key.max_budget if key is not None else None
+    if key is not None and budget is not None and math.isfinite(budget) and key.spend >= budget:
+        label = key.key_alias or "key"
+        described = f"{label} ({key.key_name})" if _MASKED.fullmatch(key.key_name) else label
+        raise _budget_error(
+            f"Budget has been exceeded! Key={described} Current cost: {key.spend}, "
+            f"Max budget: {key.max_budget}"
+        )
     team = store.teams.get(key.team_id) if key is not None and key.team_id else None
     if team is not None and team.max_budget is not None and team.spend > team.max_budget:
         raise _budget_error(
             f"Budget has been exceeded! Team={team.team_id} Current cost: {team.spend}, "
             f"Max budget: {team.max_budget}"
         )
-    row = store.charge(key, body.model, PROMPT_TOKENS, COMPLETION_TOKENS)
-    cost = request_cost(PRICES[body.model], PROMPT_TOKENS, COMPLETION_TOKENS)
+    row = store.charge(key, model, PROMPT_TOKENS, COMPLETION_TOKENS)
+    cost = request_cost(PRICES[model], PROMPT_TOKENS, COMPLETION_TOKENS)
     completion = {
         "id": request_id(row),
         "created": int(row.ts),
-        "model": body.model,
+        "model": model,
         "object": "chat.completion",
-        "system_fingerprint": None,
         "choices": [
             {
                 "finish_reason": "stop",
                 "index": 0,
-                "message": {
-                    "content": "This is a mock request",
-                    "role": "assistant",
-                    "tool_calls": None,
-                    "function_call": None,
-                },
+                "message": {"content": f"Hello from {model} (mock)", "role": "assistant"},
             }
         ],
         "usage": {
@@ -85,7 +80,7 @@ async def chat_completions(ctx: Ctx) -> Any:
     }
     headers = {
         "x-litellm-response-cost": str(cost),
-        "x-litellm-model-group": body.model,
+        "x-litellm-model-group": model,
         "x-litellm-call-id": request_id(row).removeprefix("chatcmpl-"),
     }
     if key is not None:
@@ -121,6 +116,12 @@ async def sim_state(ctx: Ctx) -> Any:
 ROUTES = [
     Spec("POST", "/chat/completions", "/chat/completions", chat_completions),
     Spec("POST", "/v1/chat/completions", "/v1/chat/completions", chat_completions),
-    Spec("POST", "/__sim/promote_team_admin", "/__sim/promote_team_admin", promote_team_admin, master_only=True),
+    Spec(
+        "POST",
+        "/__sim/promote_team_admin",
+        "/__sim/promote_team_admin",
+        promote_team_admin,
+        master_only=True,
+    ),
     Spec("GET", "/__sim/state", "/__sim/state", sim_state, master_only=True),
 ]

@@ -16,12 +16,20 @@ from typing import Any
 
 from budgettui.simulator.auth import INTERNAL_USER, INTERNAL_USER_VIEWER
 from budgettui.simulator.errors import ApiError, proxy_error
+from budgettui.simulator.logrows import log_json, request_id
 from budgettui.simulator.models import LogRow
 from budgettui.simulator.routing import Ctx, Spec
-from budgettui.simulator.serialize import log_json, request_id
 
 COUNT_CAP = 10_000
-_SORT_FIELDS = ("endTime", "model", "request_duration_ms", "spend", "startTime", "total_tokens", "ttft_ms")
+_SORT_FIELDS = (
+    "endTime",
+    "model",
+    "request_duration_ms",
+    "spend",
+    "startTime",
+    "total_tokens",
+    "ttft_ms",
+)
 
 
 def like_pattern(fragment: str) -> re.Pattern[str]:
@@ -89,28 +97,40 @@ def _read_scope(ctx: Ctx, team_id: str | None) -> tuple[str | None, frozenset[st
     readable = frozenset(
         team.team_id
         for team in store.teams.values()
-        if team.is_admin(caller.user_id) or (
-            team.role_of(caller.user_id) and "/spend/logs" in team.team_member_permissions
-        )
+        if team.is_admin(caller.user_id)
+        or (team.role_of(caller.user_id) and "/spend/logs" in team.team_member_permissions)
     )
     return caller.user_id, readable
 
 
 async def spend_logs_v2(ctx: Ctx) -> Any:
     q = ctx.query
-    api_key, user_id, req_id, team_id = q.text("api_key"), q.text("user_id"), q.text("request_id"), q.text("team_id")
+    api_key, user_id, req_id, team_id = (
+        q.text("api_key"),
+        q.text("user_id"),
+        q.text("request_id"),
+        q.text("team_id"),
+    )
     min_spend, max_spend = q.optional_float("min_spend"), q.optional_float("max_spend")
     start_date, end_date = q.text("start_date"), q.text("end_date")
     page = q.integer("page", 1, ge=1)
     page_size = q.integer("page_size", 50, ge=1, le=1000)
-    status_filter, model, model_group = q.text("status_filter"), q.text("model"), q.text("model_group")
+    status_filter, model, model_group = (
+        q.text("status_filter"),
+        q.text("model"),
+        q.text("model_group"),
+    )
     key_alias, end_user = q.text("key_alias"), q.text("end_user")
     sort_by, sort_order = q.text("sort_by") or "startTime", q.text("sort_order") or "desc"
     q.done()
     if sort_by not in _SORT_FIELDS:
-        raise _bad_request(f"Invalid sort_by: {sort_by}. Must be one of: {', '.join(_SORT_FIELDS)}", "sort_by")
+        raise _bad_request(
+            f"Invalid sort_by: {sort_by}. Must be one of: {', '.join(_SORT_FIELDS)}", "sort_by"
+        )
     if sort_order.lower() not in ("asc", "desc"):
-        raise _bad_request(f"Invalid sort_order: {sort_order}. Must be one of: asc, desc", "sort_order")
+        raise _bad_request(
+            f"Invalid sort_order: {sort_order}. Must be one of: asc, desc", "sort_order"
+        )
     if start_date is None or end_date is None:
         raise _bad_request("Start date and end date are required", "None")
     start, end = _parse_date(start_date), _parse_date(end_date)
@@ -118,13 +138,19 @@ async def spend_logs_v2(ctx: Ctx) -> Any:
     alias_re = like_pattern(key_alias) if key_alias is not None else None
     matches: list[LogRow] = []
     for row in ctx.store.ledger.between(start.timestamp(), end.timestamp()):
-        if (team_id is not None and row.team_id != team_id) or (user_id is not None and row.user != user_id):
+        if (team_id is not None and row.team_id != team_id) or (
+            user_id is not None and row.user != user_id
+        ):
             continue
-        if (api_key is not None and row.api_key != api_key) or (model is not None and row.model != model):
+        if (api_key is not None and row.api_key != api_key) or (
+            model is not None and row.model != model
+        ):
             continue
         if model_group is not None and row.model_group != model_group:
             continue
-        if (end_user is not None and end_user != "") or (req_id is not None and request_id(row) != req_id):
+        if (end_user is not None and end_user != "") or (
+            req_id is not None and request_id(row) != req_id
+        ):
             continue
         if status_filter is not None and row.status != status_filter:
             continue
@@ -132,7 +158,9 @@ async def spend_logs_v2(ctx: Ctx) -> Any:
             max_spend is not None and not row.spend <= max_spend
         ):
             continue
-        if alias_re is not None and (row.key_alias is None or alias_re.fullmatch(row.key_alias) is None):
+        if alias_re is not None and (
+            row.key_alias is None or alias_re.fullmatch(row.key_alias) is None
+        ):
             continue
         if scope is not None and not (row.user == scope[0] or row.team_id in scope[1]):
             continue

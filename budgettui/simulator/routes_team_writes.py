@@ -11,14 +11,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from budgettui.simulator.bodies import DeleteTeamsBody, MemberAddBody, MemberBody, NewTeamBody, UpdateTeamBody
+from budgettui.simulator.bodies import (
+    DeleteTeamsBody,
+    MemberAddBody,
+    MemberBody,
+    NewTeamBody,
+    UpdateTeamBody,
+)
 from budgettui.simulator.durations import duration_error, keeps_due_reset, next_reset
 from budgettui.simulator.errors import NOT_PREMIUM, ApiError, detail_error, proxy_error
-from budgettui.simulator.models import Team
+from budgettui.simulator.models import Member, Team
 from budgettui.simulator.params import parse_body
+from budgettui.simulator.responses import membership_row, updated_user_json
 from budgettui.simulator.routing import Ctx, Spec
-from budgettui.simulator.serialize import member_json, team_row
-from budgettui.simulator.timefmt import iso_plus
+from budgettui.simulator.serialize import team_row
 
 _SETTINGS = "Settings > UI > Team admin editable fields"
 
@@ -31,7 +37,9 @@ def _check_budgets(ctx: Ctx, body: NewTeamBody | UpdateTeamBody) -> None:
     for name in ("max_budget", "soft_budget"):
         value = getattr(body, name)
         if value is not None and (not math.isfinite(value) or value < 0):
-            raise _fail(400, {"error": f"{name} must be a non-negative finite number. Received: {value}"})
+            raise _fail(
+                400, {"error": f"{name} must be a non-negative finite number. Received: {value}"}
+            )
     error = duration_error(body.budget_duration, ctx.store.now())
     if error is not None:
         raise _fail(400, {"error": error})
@@ -40,7 +48,10 @@ def _check_budgets(ctx: Ctx, body: NewTeamBody | UpdateTeamBody) -> None:
 def _update_data(team: Team) -> dict[str, Any]:
     """The ``data`` object of a ``/team/update`` answer (the updated team row)."""
     row = team_row(team)
-    members = [{"role": m.role, "user_id": m.user_id, "user_email": m.user_email} for m in team.members_with_roles]
+    members = [
+        {"role": m.role, "user_id": m.user_id, "user_email": m.user_email}
+        for m in team.members_with_roles
+    ]
     return {
         "team_id": row["team_id"],
         "team_alias": row["team_alias"],
@@ -94,16 +105,30 @@ async def team_update(ctx: Ctx) -> Any:
         if not team.is_admin(caller.user_id):
             raise _fail(403, "You do not have access to this team")
         raise _fail(
-            403, f"Team admins on this proxy cannot edit team settings. Ask a proxy admin to enable fields under {_SETTINGS}."
+            403,
+            "Team admins on this proxy cannot edit team settings. Ask a proxy admin to "
+            f"enable fields under {_SETTINGS}.",
         )
     if body.soft_budget is not None:
         cap = body.max_budget if body.max_budget is not None else team.max_budget
         if cap is not None and body.soft_budget >= cap:
-            raise _fail(400, {"error": f"soft_budget ({body.soft_budget}) must be strictly lower than max_budget ({cap})"})
+            raise _fail(
+                400,
+                {
+                    "error": f"soft_budget ({body.soft_budget}) must be strictly lower "
+                    f"than max_budget ({cap})"
+                },
+            )
     if body.max_budget is not None:
         soft = body.soft_budget if body.soft_budget is not None else team.soft_budget
         if soft is not None and body.max_budget <= soft:
-            raise _fail(400, {"error": f"max_budget ({body.max_budget}) must be strictly greater than soft_budget ({soft})"})
+            raise _fail(
+                400,
+                {
+                    "error": f"max_budget ({body.max_budget}) must be strictly greater "
+                    f"than soft_budget ({soft})"
+                },
+            )
     _apply_team_update(ctx, team, body)
     return {"team_id": team.team_id, "data": _update_data(team)}
 
@@ -117,7 +142,15 @@ def _apply_team_update(ctx: Ctx, team: Team, body: UpdateTeamBody) -> None:
             team.budget_reset_at = next_reset(duration, now)
     elif "budget_duration" in values:
         team.budget_reset_at = None
-    for name in ("team_alias", "max_budget", "soft_budget", "budget_duration", "tpm_limit", "rpm_limit", "blocked"):
+    for name in (
+        "team_alias",
+        "max_budget",
+        "soft_budget",
+        "budget_duration",
+        "tpm_limit",
+        "rpm_limit",
+        "blocked",
+    ):
         if name in values:
             setattr(team, name, values[name])
     if "organization_id" in values:
@@ -135,12 +168,25 @@ async def team_new(ctx: Ctx) -> Any:
     body = parse_body(NewTeamBody, ctx.body)
     _check_budgets(ctx, body)
     store = ctx.store
-    if body.soft_budget is not None and body.max_budget is not None and body.soft_budget >= body.max_budget:
-        raise _fail(400, {"error": f"soft_budget ({body.soft_budget}) must be strictly lower than max_budget ({body.max_budget})"})
+    if (
+        body.soft_budget is not None
+        and body.max_budget is not None
+        and body.soft_budget >= body.max_budget
+    ):
+        raise _fail(
+            400,
+            {
+                "error": f"soft_budget ({body.soft_budget}) must be strictly lower than "
+                f"max_budget ({body.max_budget})"
+            },
+        )
     if any(member.role == "admin" for member in body.members_with_roles):
         raise _fail(400, {"error": f"Assigning team admins is a premium feature. {NOT_PREMIUM}"})
     if body.team_id is not None and body.team_id in store.teams:
-        raise _fail(400, {"error": f"Team id = {body.team_id} already exists. Please use a different team id."})
+        raise _fail(
+            400,
+            {"error": f"Team id = {body.team_id} already exists. Please use a different team id."},
+        )
     team = store.add_team(
         body.team_alias,
         team_id=body.team_id,
@@ -159,10 +205,7 @@ async def team_new(ctx: Ctx) -> Any:
             store.add_member(team.team_id, member.user_id, member.role)
     if ctx.caller.user_id is not None and team.role_of(ctx.caller.user_id) is None:
         store.add_member(team.team_id, ctx.caller.user_id, "admin")
-    row = team_row(team)
-    row["created_at"], row["updated_at"] = iso_plus(team.created_at), iso_plus(team.updated_at)
-    row["budget_reset_at"] = iso_plus(team.budget_reset_at)
-    return row
+    return team_row(team)
 
 
 async def team_member_add(ctx: Ctx) -> Any:
@@ -172,7 +215,10 @@ async def team_member_add(ctx: Ctx) -> Any:
     if any(member.role == "admin" for member in members):
         if isinstance(body.member, list):
             admin = next(m for m in members if m.role == "admin")
-            text = f"Assigning team admins is a premium feature. Got={_member_repr(admin)}. {NOT_PREMIUM}. "
+            text = (
+                "Assigning team admins is a premium feature. "
+                f"Got={_member_repr(admin)}. {NOT_PREMIUM}. "
+            )
         else:
             text = f"Assigning team admins is a premium feature. {NOT_PREMIUM}"
         raise detail_error(400, {"error": text})
@@ -183,25 +229,43 @@ async def team_member_add(ctx: Ctx) -> Any:
         if member.user_id is not None and team.role_of(member.user_id) is not None:
             raise proxy_error(
                 400,
-                f"User already in team. Member: user_id={member.user_id}, user_email={member.user_email}. "
-                f"Existing members={[member_json(m) for m in team.members_with_roles]}",
+                f"User already in team. Member: user_id={member.user_id}, "
+                f"user_email={member.user_email}. "
+                f"Existing members=[{', '.join(map(_member_model, team.members_with_roles))}]",
                 "team_member_already_in_team",
                 "member",
             )
     caller = ctx.caller
     if not caller.is_proxy_admin and not team.is_admin(caller.user_id):
-        message = f"Call not allowed. User not proxy admin OR team admin. route=/team/member_add, team_id={team.team_id}"
+        message = (
+            "Call not allowed. User not proxy admin OR team admin. "
+            f"route=/team/member_add, team_id={team.team_id}"
+        )
         raise detail_error(403, {"error": message})
+    updated_users: list[dict[str, Any]] = []
     for member in members:
         user_id = member.user_id or _user_for_email(ctx, member)
         if user_id not in store.users:
             store.add_user(user_id, member.user_email, "internal_user")
+        teams_before = list(store.users[user_id].teams)
         store.add_member(team.team_id, user_id, member.role)
+        updated_users.append(updated_user_json(store.users[user_id], teams_before))
+    memberships = [
+        membership_row(row)
+        for member in members
+        for row in store.team_memberships(team.team_id, member.user_id)
+    ]
     return {
         **team_row(team),
-        "updated_users": [],
-        "updated_team_memberships": [],
+        "updated_users": updated_users,
+        "updated_team_memberships": memberships,
     }
+
+
+def _member_model(member: Member) -> str:
+    """pydantic's repr of LiteLLM's ``Member`` (used verbatim in its error messages)."""
+    fields = f"user_id={member.user_id!r}, user_email={member.user_email!r}, role={member.role!r}"
+    return f"Member({fields})"
 
 
 def _member_repr(member: MemberBody) -> str:
@@ -223,10 +287,9 @@ async def team_delete(ctx: Ctx) -> Any:
             raise _fail(404, {"error": f"Team not found, passed team_id={team_id}"})
         if not ctx.caller.is_proxy_admin and not store.teams[team_id].is_admin(ctx.caller.user_id):
             raise _fail(403, {"error": f"User not allowed to delete team={team_id}"})
-    deleted = [team_row(store.teams[team_id]) for team_id in body.team_ids]
     for team_id in body.team_ids:
         store.delete_team(team_id)
-    return deleted
+    return {"deleted_teams": list(body.team_ids)}
 
 
 ROUTES = [

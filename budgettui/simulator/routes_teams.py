@@ -1,8 +1,9 @@
 """``/team/list``, ``/v2/team/list``, ``/team/info`` (LiteLLM 1.108.7 ``team_endpoints.py``).
 
 Non-admins must ask for their own teams explicitly (``?user_id=<self>``): without it both list
-endpoints answer 401 "Only admin users can query all teams/other teams" (``allowed_route_check_inside_route``
-is False for a non-admin when no user_id is passed). Team writes live in ``routes_team_writes``.
+endpoints answer 401 "Only admin users can query all teams/other teams"
+(``allowed_route_check_inside_route`` is False for a non-admin when no user_id is passed). Team
+writes live in ``routes_team_writes``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from typing import Any
 from budgettui.simulator.errors import detail_error, proxy_error
 from budgettui.simulator.models import Team
 from budgettui.simulator.routing import Ctx, Spec
-from budgettui.simulator.serialize import key_with_token, membership_json, team_list_object, team_row
+from budgettui.simulator.serialize import (
+    key_with_token,
+    membership_json,
+    team_list_object,
+    team_row,
+)
 
 _NOT_ADMIN = "Only admin users can query all teams/other teams. Your user role={role}"
 
@@ -44,7 +50,11 @@ async def team_list(ctx: Ctx) -> Any:
 async def team_list_v2(ctx: Ctx) -> Any:
     q = ctx.query
     user_id, team_id = q.text("user_id"), q.text("team_id")
-    team_alias, organization_id, search = q.text("team_alias"), q.text("organization_id"), q.text("search")
+    team_alias, organization_id, search = (
+        q.text("team_alias"),
+        q.text("organization_id"),
+        q.text("search"),
+    )
     page = q.integer("page", 1, ge=1)
     page_size = q.integer("page_size", 10, ge=1, le=100)
     sort_by, sort_order = q.text("sort_by"), (q.text("sort_order") or "asc").lower()
@@ -52,7 +62,9 @@ async def team_list_v2(ctx: Ctx) -> Any:
     q.done()
     _require_own_query(ctx, user_id)
     if status is not None and status != "deleted":
-        raise detail_error(400, {"error": "Invalid status value. Currently only 'deleted' is supported."})
+        raise detail_error(
+            400, {"error": "Invalid status value. Currently only 'deleted' is supported."}
+        )
     store = ctx.store
     teams = list(store.teams.values()) if status is None else []
     if team_id:
@@ -60,7 +72,11 @@ async def team_list_v2(ctx: Ctx) -> Any:
     if team_alias:
         teams = [t for t in teams if team_alias.lower() in (t.team_alias or "").lower()]
     if search:
-        teams = [t for t in teams if t.team_id == search or search.lower() in (t.team_alias or "").lower()]
+        teams = [
+            t
+            for t in teams
+            if t.team_id == search or search.lower() in (t.team_alias or "").lower()
+        ]
     if organization_id:
         teams = [t for t in teams if t.organization_id == organization_id]
     if user_id:
@@ -119,7 +135,10 @@ def _validate_membership(ctx: Ctx, team: Team) -> None:
         return
     if caller.user_id is None:
         if caller.team_id is not None:
-            message = f"Team key for team={caller.team_id} not authorized to access this team={team.team_id}"
+            message = (
+                f"Team key for team={caller.team_id} not authorized to access this "
+                f"team={team.team_id}"
+            )
         else:
             message = (
                 f"API key not authorized to access this team={team.team_id}. "
@@ -136,10 +155,14 @@ async def team_info(ctx: Ctx) -> Any:
     team_id = ctx.query.text("team_id")
     ctx.query.done()
     if team_id is None:
-        raise proxy_error(422, {"message": "Malformed request. No team id passed in."}, "auth_error")
+        raise proxy_error(
+            422, {"message": "Malformed request. No team id passed in."}, "auth_error"
+        )
     team = ctx.store.teams.get(team_id)
     if team is None:
-        raise proxy_error(404, {"message": f"Team not found, passed team id: {team_id}."}, "auth_error")
+        raise proxy_error(
+            404, {"message": f"Team not found, passed team id: {team_id}."}, "auth_error"
+        )
     _validate_membership(ctx, team)
     info = team_row(team, with_alias=True)
     info.update(

@@ -14,7 +14,7 @@ from budgettui.simulator.bodies import DeleteUsersBody, NewUserBody
 from budgettui.simulator.durations import duration_error, next_reset
 from budgettui.simulator.errors import ApiError, proxy_error
 from budgettui.simulator.models import MASTER_USER_ID, Key
-from budgettui.simulator.routes_key_writes import generate_response
+from budgettui.simulator.responses import generate_response
 from budgettui.simulator.routing import Ctx, Spec
 from budgettui.simulator.serialize import key_with_token, team_list_object, team_row, user_row
 from budgettui.simulator.store import Store
@@ -33,7 +33,11 @@ async def users_me(ctx: Ctx) -> Any:
             },
             media_type="application/problem+json",
         )
-    return {"user_id": caller.user_id, "user_role": caller.user_role, "user_email": caller.user_email}
+    return {
+        "user_id": caller.user_id,
+        "user_role": caller.user_role,
+        "user_email": caller.user_email,
+    }
 
 
 def _key_with_team_alias(store: Store, key: Key) -> dict[str, Any]:
@@ -54,7 +58,8 @@ async def user_info(ctx: Ctx) -> Any:
     if user_id is not None and not caller.admin_view and user_id != caller.user_id:
         raise proxy_error(
             403,
-            f"key not allowed to access this user's info. user_id={user_id}, key's user_id={caller.user_id}",
+            f"key not allowed to access this user's info. user_id={user_id}, key's "
+            f"user_id={caller.user_id}",
             "internal_server_error",
             None,
         )
@@ -104,9 +109,13 @@ async def user_new(ctx: Ctx) -> Any:
     user_id = body.user_id or store.new_uuid()
     if user_id in store.users:
         raise fail(400, {"error": f"User with id {user_id} already exists"})
-    if body.user_email is not None and any(u.user_email == body.user_email for u in store.users.values()):
+    if body.user_email is not None and any(
+        u.user_email == body.user_email for u in store.users.values()
+    ):
         raise fail(400, {"error": f"User with email {body.user_email} already exists"})
-    user = store.add_user(user_id, body.user_email, role, max_budget=body.max_budget, user_alias=body.user_alias)
+    user = store.add_user(
+        user_id, body.user_email, role, max_budget=body.max_budget, user_alias=body.user_alias
+    )
     if body.budget_duration:
         user.budget_duration = body.budget_duration
         user.budget_reset_at = next_reset(body.budget_duration, store.now())
@@ -114,7 +123,6 @@ async def user_new(ctx: Ctx) -> Any:
     for team_id in [body.team_id] if body.team_id else body.teams or []:
         if team_id in store.teams:
             store.add_member(team_id, user_id, "user")
-    response: dict[str, Any] = {}
     if body.auto_create_key:
         raw = store.new_raw_key()
         key = store.add_key(
@@ -125,23 +133,8 @@ async def user_new(ctx: Ctx) -> Any:
             created_by=ctx.caller.user_id or MASTER_USER_ID,
             models=body.models,
         )
-        response = generate_response(key, raw)
-        response.pop("token_id")
-        response.pop("token")
-    else:
-        response = {"key_alias": body.key_alias, "key": "", "user_id": user_id, "spend": 0.0}
-    response.update(
-        {
-            "user_id": user_id,
-            "max_budget": body.max_budget,
-            "budget_duration": body.budget_duration,
-            "user_email": user.user_email,
-            "user_role": role,
-            "teams": list(user.teams),
-            "user_alias": user.user_alias,
-        }
-    )
-    return response
+        return generate_response(key, raw, for_user=user)
+    return generate_response(None, "", for_user=user)
 
 
 async def user_delete(ctx: Ctx) -> Any:
@@ -151,14 +144,22 @@ async def user_delete(ctx: Ctx) -> Any:
     store = ctx.store
     if not ctx.caller.is_proxy_admin:
         raise proxy_error(
-            403, {"error": "Only PROXY_ADMIN or ORG_ADMIN users may delete users."}, "internal_server_error", None
+            403,
+            {"error": "Only PROXY_ADMIN or ORG_ADMIN users may delete users."},
+            "internal_server_error",
+            None,
         )
     for user_id in body.user_ids:
         if user_id not in store.users:
-            raise proxy_error(404, {"error": f"User not found, passed user_id={user_id}"}, "internal_server_error", None)
+            raise proxy_error(
+                404,
+                {"error": f"User not found, passed user_id={user_id}"},
+                "internal_server_error",
+                None,
+            )
     for user_id in body.user_ids:
         store.delete_user(user_id)
-    return {"deleted_users": list(body.user_ids)}
+    return len(body.user_ids)
 
 
 ROUTES = [

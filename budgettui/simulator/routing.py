@@ -76,7 +76,13 @@ def make_endpoint(store: Store, spec: Spec) -> Callable[[Request], Awaitable[Res
                 request.method,
                 request.query_params.get("user_id"),
             )
-            ctx = Ctx(store=store, request=request, caller=caller, query=Query(request.query_params), body=body)
+            ctx = Ctx(
+                store=store,
+                request=request,
+                caller=caller,
+                query=Query(request.query_params),
+                body=body,
+            )
             result = await spec.handler(ctx)
         except ApiError as exc:
             return error_response(exc)

@@ -1,4 +1,4 @@
-"""JSON renderings of keys, teams, users and spend-log rows, field for field as LiteLLM 1.108.7.
+"""JSON renderings of keys, teams and users, field for field as LiteLLM 1.108.7.
 
 Field order and constant columns follow ``real-litellm/samples``: the DB-row form of a key
 (``/key/info``, ``/team/info``), the ``UserAPIKeyAuth`` form (``/key/list?return_full_object``),
@@ -7,14 +7,23 @@ the team table row (``/v2/team/list``, ``/team/list``, ``/team/info``) and the u
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from budgettui.simulator.models import PRICES, Key, LogRow, Member, Team, User
+from budgettui.simulator.models import Key, Member, Team, User
 from budgettui.simulator.store import Store
-from budgettui.simulator.timefmt import DateStyle, iso_ms, iso_style, iso_z
+from budgettui.simulator.timefmt import DateStyle, iso_style, iso_z
 
 Json = dict[str, Any]
+
+
+def db_float(value: float) -> float:
+    """A float read back through LiteLLM's ORM path: 15 significant digits.
+
+    The real proxy answers ``0.105`` for a key whose three calls cost 0.05 + 0.005 + 0.05 (a sum
+    that is ``0.10500000000000001`` in binary), while raw-SQL endpoints (daily activity) keep every
+    digit; the samples show both.
+    """
+    return float(f"{value:.15g}")
 
 
 def key_row(key: Key, style: DateStyle) -> Json:
@@ -27,8 +36,8 @@ def key_row(key: Key, style: DateStyle) -> Json:
         "key_name": key.key_name,
         "key_alias": key.key_alias,
         "soft_budget_cooldown": False,
-        "spend": key.spend,
-        "total_spend": key.total_spend,
+        "spend": db_float(key.spend),
+        "total_spend": db_float(key.total_spend),
         "expires": when("expires"),
         "models": list(key.models),
         "aliases": {},
@@ -93,39 +102,111 @@ def key_status(key: Key, store: Store) -> str:
     return "active"
 
 
-_AUTH_ONLY_NULLS = (
-    "team_spend team_alias team_tpm_limit team_rpm_limit team_tpd_limit team_max_budget "
-    "team_soft_budget team_model_max_budget"
-).split()
-_AUTH_TAIL_NULLS = (
-    "team_model_aliases team_member team_metadata team_object_permission_id team_member_spend "
-    "team_member_tpm_limit team_member_rpm_limit end_user_id end_user_tpm_limit end_user_rpm_limit "
-    "end_user_tpd_limit end_user_max_budget end_user_model_max_budget organization_alias "
-    "organization_max_budget organization_tpm_limit organization_rpm_limit organization_metadata "
-    "project_alias project_metadata last_refreshed_at api_key user_role allowed_model_region "
-    "parent_otel_span rpm_limit_per_model tpm_limit_per_model user_tpm_limit user_rpm_limit "
-    "user_email user_spend user_max_budget user_model_max_budget request_route"
-).split()
+_AUTH_ONLY_NULLS = [
+    "team_spend",
+    "team_alias",
+    "team_tpm_limit",
+    "team_rpm_limit",
+    "team_tpd_limit",
+    "team_max_budget",
+    "team_soft_budget",
+    "team_model_max_budget",
+]
+_AUTH_TAIL_NULLS = [
+    "team_model_aliases",
+    "team_member",
+    "team_metadata",
+    "team_object_permission_id",
+    "team_member_spend",
+    "team_member_tpm_limit",
+    "team_member_rpm_limit",
+    "end_user_id",
+    "end_user_tpm_limit",
+    "end_user_rpm_limit",
+    "end_user_tpd_limit",
+    "end_user_max_budget",
+    "end_user_model_max_budget",
+    "organization_alias",
+    "organization_max_budget",
+    "organization_tpm_limit",
+    "organization_rpm_limit",
+    "organization_metadata",
+    "project_alias",
+    "project_metadata",
+    "last_refreshed_at",
+    "api_key",
+    "user_role",
+    "allowed_model_region",
+    "parent_otel_span",
+    "rpm_limit_per_model",
+    "tpm_limit_per_model",
+    "user_tpm_limit",
+    "user_rpm_limit",
+    "user_email",
+    "user_spend",
+    "user_max_budget",
+    "user_model_max_budget",
+    "request_route",
+]
 
 
-def key_full_object(key: Key) -> Json:
+def key_full_object(key: Key, style: DateStyle = "z") -> Json:
     """A ``UserAPIKeyAuth`` object as ``/key/list?return_full_object=true`` returns it."""
-    row = key_row(key, "z")
+    row = key_row(key, style)
     out: Json = {"token": key.token}
-    for name in (
-        "key_name key_alias spend total_spend max_budget expires models aliases config user_id "
-        "team_id agent_id project_id max_parallel_requests metadata tpm_limit rpm_limit tpd_limit "
-        "budget_duration budget_reset_at allowed_cache_controls allowed_routes key_type permissions "
-        "model_spend model_max_budget budget_fallbacks soft_budget_cooldown blocked "
-        "litellm_budget_table budget_id"
-    ).split():
+    for name in [
+        "key_name",
+        "key_alias",
+        "spend",
+        "total_spend",
+        "max_budget",
+        "expires",
+        "models",
+        "aliases",
+        "config",
+        "user_id",
+        "team_id",
+        "agent_id",
+        "project_id",
+        "max_parallel_requests",
+        "metadata",
+        "tpm_limit",
+        "rpm_limit",
+        "tpd_limit",
+        "budget_duration",
+        "budget_reset_at",
+        "allowed_cache_controls",
+        "allowed_routes",
+        "key_type",
+        "permissions",
+        "model_spend",
+        "model_max_budget",
+        "budget_fallbacks",
+        "soft_budget_cooldown",
+        "blocked",
+        "litellm_budget_table",
+        "budget_id",
+    ]:
         out[name] = row[name]
     out["org_id"] = key.organization_id
-    for name in (
-        "created_at created_by updated_at updated_by settings_updated_at last_active "
-        "object_permission_id object_permission access_group_ids rotation_count auto_rotate "
-        "rotation_interval last_rotation_at key_rotation_at router_settings budget_limits"
-    ).split():
+    for name in [
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "settings_updated_at",
+        "last_active",
+        "object_permission_id",
+        "object_permission",
+        "access_group_ids",
+        "rotation_count",
+        "auto_rotate",
+        "rotation_interval",
+        "last_rotation_at",
+        "key_rotation_at",
+        "router_settings",
+        "budget_limits",
+    ]:
         out[name] = row[name]
     out.update(dict.fromkeys(_AUTH_ONLY_NULLS))
     out["team_models"] = []
@@ -153,7 +234,9 @@ def team_row(team: Team, *, with_alias: bool = False) -> Json:
         "organization_id": team.organization_id,
         "admins": list(team.admins),
         "members": [],
-        "members_with_roles": [member_json(m, with_alias=with_alias) for m in team.members_with_roles],
+        "members_with_roles": [
+            member_json(m, with_alias=with_alias) for m in team.members_with_roles
+        ],
         "team_member_permissions": list(team.team_member_permissions),
         "metadata": dict(team.metadata),
         "tpm_limit": team.tpm_limit,
@@ -168,7 +251,7 @@ def team_row(team: Team, *, with_alias: bool = False) -> Json:
         "router_settings": {},
         "access_group_ids": [],
         "default_team_member_models": [],
-        "spend": team.spend,
+        "spend": db_float(team.spend),
         "max_parallel_requests": None,
         "budget_reset_at": iso_z(team.budget_reset_at),
         "model_id": None,
@@ -190,8 +273,8 @@ def membership_json(store: Store, team_id: str, user_id: str | None = None) -> l
             "user_id": row.user_id,
             "team_id": row.team_id,
             "budget_id": None,
-            "spend": row.spend,
-            "total_spend": row.total_spend,
+            "spend": db_float(row.spend),
+            "total_spend": db_float(row.total_spend),
             "litellm_budget_table": None,
         }
         for row in store.team_memberships(team_id, user_id)
@@ -222,7 +305,7 @@ def user_row(user: User) -> Json:
         "teams": list(user.teams),
         "user_role": user.user_role,
         "max_budget": user.max_budget,
-        "spend": user.spend,
+        "spend": db_float(user.spend),
         "user_email": user.user_email,
         "models": list(user.models),
         "metadata": dict(user.metadata),
@@ -245,88 +328,3 @@ def user_row(user: User) -> Json:
         "object_permission": None,
         "model_max_budget_usage": {},
     }
-
-
-def _uuid_from(seq: int, salt: int) -> str:
-    value = (seq * 0x9E3779B97F4A7C15 + salt * 0xBF58476D1CE4E5B9) % (1 << 128)
-    text = f"{value:032x}"
-    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-a{text[17:20]}-{text[20:]}"
-
-
-def request_id(row: LogRow) -> str:
-    return "chatcmpl-" + _uuid_from(row.seq, 1)
-
-
-def log_json(row: LogRow) -> Json:
-    """One ``/spend/logs/v2`` row (columns of ``_SPEND_LOG_LIST_COLUMNS``, metadata hydrated)."""
-    call_id = _uuid_from(row.seq, 2)
-    start = iso_ms(row.ts)
-    end = iso_ms(row.ts + row.duration_ms / 1000)
-    failed = row.status == "failure"
-    input_cost = 0.0 if failed else row.spend - _output_share(row)
-    usage = {
-        "total_tokens": row.prompt_tokens + row.completion_tokens,
-        "prompt_tokens": row.prompt_tokens,
-        "completion_tokens": row.completion_tokens,
-    }
-    metadata: Json = {
-        "status": "failure" if failed else None,
-        "usage_object": usage,
-        "user_api_key": row.api_key,
-        "cost_breakdown": {
-            "input_cost": input_cost,
-            "output_cost": row.spend - input_cost,
-            "total_cost": row.spend,
-        },
-        "litellm_call_id": call_id,
-        "error_information": (
-            {"error_code": "500", "error_class": "InternalServerError", "error_message": "upstream error"}
-            if failed
-            else None
-        ),
-        "user_api_key_alias": row.key_alias,
-        "user_api_key_org_id": None,
-        "requester_ip_address": "127.0.0.1",
-        "user_api_key_team_id": row.team_id or None,
-        "user_api_key_user_id": row.user or None,
-        "user_api_key_team_alias": row.team_alias,
-    }
-    return {
-        "request_id": request_id(row),
-        "call_type": "acompletion",
-        "api_key": row.api_key,
-        "spend": row.spend,
-        "total_tokens": usage["total_tokens"],
-        "prompt_tokens": row.prompt_tokens,
-        "completion_tokens": row.completion_tokens,
-        "startTime": start,
-        "endTime": end,
-        "completionStartTime": end,
-        "model": row.model,
-        "model_id": hashlib.sha256(row.model.encode()).hexdigest(),
-        "model_group": row.model_group,
-        "custom_llm_provider": row.provider,
-        "api_base": "",
-        "user": row.user,
-        "metadata": metadata,
-        "cache_hit": "None",
-        "cache_key": "Cache OFF",
-        "request_tags": [],
-        "team_id": row.team_id,
-        "organization_id": "",
-        "end_user": "",
-        "requester_ip_address": "127.0.0.1",
-        "session_id": _uuid_from(row.seq, 4),
-        "status": row.status,
-        "mcp_namespaced_tool_name": None,
-        "agent_id": None,
-        "litellm_call_id": call_id,
-        "request_duration_ms": row.duration_ms,
-    }
-
-
-def _output_share(row: LogRow) -> float:
-    price = PRICES.get(row.model_group)
-    if price is None:
-        return 0.0
-    return row.completion_tokens * price.output_cost

@@ -19,6 +19,7 @@ from budgettui.simulator.models import (
     MASTER_KEY_ALIAS,
     MASTER_USER_ID,
     PRICES,
+    DeletedKey,
     Key,
     LogRow,
     Member,
@@ -64,11 +65,11 @@ class Store:
         self.users: dict[str, User] = {}
         self.teams: dict[str, Team] = {}
         self.keys: dict[str, Key] = {}
-        self.deleted_keys: dict[str, Key] = {}
+        self.deleted_keys: dict[str, DeletedKey] = {}
         self.memberships: dict[tuple[str, str], Membership] = {}
         self.ledger = Ledger()
         self.requests: list[RecordedRequest] = []
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - deterministic ids and demo traffic, not secrets
         self._seq = 0
 
     # ----------------------------------------------------------------- ids and time
@@ -223,10 +224,17 @@ class Store:
         ]
 
     # ----------------------------------------------------------------- deletion
-    def delete_key(self, token: str) -> None:
+    def delete_key(
+        self,
+        token: str,
+        deleted_by: str | None = MASTER_USER_ID,
+        by_api_key: str = MASTER_KEY_ALIAS,
+    ) -> None:
         key = self.keys.pop(token, None)
         if key is not None:
-            self.deleted_keys[token] = key
+            self.deleted_keys[token] = DeletedKey(
+                key, self.now(), deleted_by, by_api_key, self.new_uuid()
+            )
 
     def delete_team(self, team_id: str) -> None:
         self.teams.pop(team_id, None)

@@ -1,6 +1,6 @@
 """Date/time helpers: the three timestamp spellings LiteLLM 1.108.7 puts on the wire.
 
-* ``iso_plus``: ``datetime.isoformat()`` (``/key/info``, ``/key/update``): ``...T14:15:00.892000+00:00``
+* ``iso_plus``: ``isoformat()`` (``/key/info``, ``/key/update``): ``...T14:15:00.892000+00:00``
 * ``iso_z``: pydantic v2 (``/key/list``, team and user objects): ``...T14:15:00.892000Z``
 * ``iso_ms``: spend-log rows: ``...T14:15:01.852+00:00`` (milliseconds)
 """
@@ -51,9 +51,16 @@ def epoch(value: datetime) -> float:
     return to_utc(value).timestamp()
 
 
+_DAYS: dict[int, str] = {}
+
+
 def day_of(epoch_seconds: float) -> str:
     """The UTC day (``YYYY-MM-DD``) of an epoch timestamp."""
-    return datetime.fromtimestamp(epoch_seconds, UTC).date().isoformat()
+    number = int(epoch_seconds // 86400)
+    text = _DAYS.get(number)
+    if text is None:
+        text = _DAYS[number] = datetime.fromtimestamp(number * 86400, UTC).date().isoformat()
+    return text
 
 
 def month_start(value: datetime) -> datetime:

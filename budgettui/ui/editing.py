@@ -38,18 +38,23 @@ class EditingMixin(Screen[None]):
     def after_edit(self) -> None:
         raise NotImplementedError
 
+    def current_org(self) -> Org | None:
+        tenant = self.current_tenant()
+        return tenant.org if tenant else None
+
     # -- why a key is dimmed ------------------------------------------------------------------
 
     def edit_refusal(self, action: str) -> str | None:
         """None when the action may go ahead; else the sentence that explains why not."""
+        caller = self.session.caller
+        if action == "edit_org_budget":
+            org = self.current_org()
+            if org is None:
+                return "select an org, or a tenant that belongs to one"
+            return None if org.can_edit else not_allowed_reason(caller, "an org budget")
         tenant = self.current_tenant()
         if tenant is None:
             return "select a tenant first"
-        caller = self.session.caller
-        if action == "edit_org_budget":
-            if tenant.org is None:
-                return f"{tenant.name} belongs to no org"
-            return None if tenant.org.can_edit else not_allowed_reason(caller, "an org budget")
         if tenant.provisioning:
             what = "budget can be set" if action == "edit_budget" else "spend can be reset"
             return f"{tenant.name} has no key yet: its {what} once the key exists"
@@ -93,10 +98,9 @@ class EditingMixin(Screen[None]):
         )
 
     def action_edit_org_budget(self) -> None:
-        tenant = self.current_tenant()
-        if tenant is None or tenant.org is None or self.edit_refusal("edit_org_budget"):
+        org = self.current_org()
+        if org is None or self.edit_refusal("edit_org_budget"):
             return
-        org: Org = tenant.org
 
         async def save(draft: BudgetDraft) -> None:
             await self.session.editor().set_org_budget(org, draft)

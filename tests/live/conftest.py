@@ -17,6 +17,7 @@ from tests.live.live_scenario import (
     Scenario,
     ScenarioBuilder,
     promote_via_database,
+    promote_via_simulator,
     unique_prefix,
 )
 from tests.live.live_support import LiveTarget
@@ -43,7 +44,9 @@ def _require_live(live_target: LiveTarget) -> None:
 @pytest.fixture(scope="session")
 def scenario(live_target: LiveTarget) -> Iterator[Scenario]:
     """Built once per session under a unique prefix, and deleted afterwards even on failure."""
-    promote = promote_via_database(live_target.database_url) if live_target.database_url else None
+    # Through the database where we have it; else the simulator's test route (404 elsewhere).
+    db = live_target.database_url
+    promote = promote_via_database(db) if db else promote_via_simulator
     builder = ScenarioBuilder(
         live_target.url, live_target.master_key, unique_prefix("btl"), promote=promote
     )
@@ -62,7 +65,7 @@ def team_admin(scenario: Scenario) -> str:
         pytest.skip(
             "no team admin: LiteLLM answers /team/member_add role=admin with "
             f"{scenario.member_add_admin and scenario.member_add_admin[0]} (an Enterprise "
-            "feature) and BUDGETTUI_LIVE_DATABASE_URL is unset, so the scenario cannot "
-            "promote one through the database"
+            "feature), BUDGETTUI_LIVE_DATABASE_URL is unset and the proxy has no "
+            "/__sim/promote_team_admin, so the scenario cannot promote one"
         )
     return "tadmin"

@@ -4,7 +4,8 @@ every HTTP exchange recorded, and the two recordings compared.
 Per step and per request template (method, normalised path, query parameter names) it compares
 the status codes, the JSON fields budgettui's client reads (the fields declared on the pydantic
 model it parses the body into, present in the body, recursively), the error envelope's shape,
-and what the call came to in budgettui (returned, or which typed error).
+the error message budgettui shows (ids, hashes and prefixes taken out), and what the call came
+to in budgettui (returned, or which typed error).
 """
 
 from __future__ import annotations
@@ -56,8 +57,24 @@ MODELS: dict[str, Any] = {
     "/team/update": None,
 }
 
+NO_ANSWER = 0  # the request was abandoned (its step had already failed) before an answer came
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+_IDS = (
+    (re.compile(r"[0-9a-f]{64}"), "{hash}"),
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "{id}"),
+    (re.compile(r"\bbtlp?-\d+-\d+"), "{prefix}"),
+    (re.compile(r"\w*\*{3,}\w*"), "{masked}"),
+)
+
+
+def normalise_message(message: str) -> str:
+    """An error message with the run's own ids, hashes and prefix taken out."""
+    for pattern, placeholder in _IDS:
+        message = pattern.sub(placeholder, message)
+    return message
 
 
 def path_template(path: str) -> str:
@@ -153,8 +170,19 @@ class RecordingTransport(httpx.AsyncHTTPTransport):
         self.recording = recording
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        content = await response.aread()
+        # The step is the one the request was sent in: a request still in flight when its step
+        # failed (the other half of an `asyncio.gather`) may be answered after the next began.
+        step = self.recording.step
+        template = path_template(request.url.path)
+        params = tuple(sorted(request.url.params.keys()))
+        try:
+            response = await super().handle_async_request(request)
+            content = await response.aread()
+        except BaseException:
+            self.recording.exchanges.append(
+                Exchange(step, request.method, template, params, NO_ANSWER, None)
+            )
+            raise
         try:
             body = httpx.Response(200, content=content).json() if content else None
         except ValueError:
@@ -171,15 +199,7 @@ class RecordingTransport(httpx.AsyncHTTPTransport):
         if response.status_code >= 400:
             message = error_from_response(replay).message
         self.recording.exchanges.append(
-            Exchange(
-                self.recording.step,
-                request.method,
-                path_template(request.url.path),
-                tuple(sorted(request.url.params.keys())),
-                response.status_code,
-                body,
-                message,
-            )
+            Exchange(step, request.method, template, params, response.status_code, body, message)
         )
         return replay
 
@@ -400,11 +420,13 @@ def summarise(recording: Recording) -> dict[str, dict[str, Summary]]:
     steps: dict[str, dict[str, Summary]] = {}
     for ex in recording.exchanges:
         summary = steps.setdefault(ex.step, {}).setdefault(ex.key, Summary())
+        if ex.status == NO_ANSWER:
+            continue
         summary.statuses.add(ex.status)
         if ex.status >= 400:
             summary.envelopes.add(envelope(ex.body))
             if ex.message:
-                summary.messages.add(ex.message)
+                summary.messages.add(normalise_message(ex.message))
         else:
             model = MODELS.get(ex.template)
             if model is not None:
@@ -427,6 +449,8 @@ def compare(real: Recording, sim: Recording) -> list[str]:
             if x is None or y is None:
                 lines.append(f"  {key}: sent only to {'real' if y is None else 'simulator'}")
                 continue
+            if not x.statuses or not y.statuses:
+                continue  # abandoned unanswered on one side: nothing to compare
             sub: list[str] = []
             if x.statuses != y.statuses:
                 sub.append(f"status: real {sorted(x.statuses)}, simulator {sorted(y.statuses)}")
@@ -439,7 +463,7 @@ def compare(real: Recording, sim: Recording) -> list[str]:
                 sub.append(
                     f"error envelope: real {sorted(x.envelopes)}, simulator {sorted(y.envelopes)}"
                 )
-            if sub and (x.messages or y.messages):
+            if x.messages != y.messages or (sub and x.messages):
                 sub.append(f"message: real {sorted(x.messages)}, simulator {sorted(y.messages)}")
             lines += [f"  {key}"] + [f"    {line}" for line in sub] if sub else []
         if lines:

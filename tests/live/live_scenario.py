@@ -174,7 +174,8 @@ class ScenarioError(RuntimeError):
     pass
 
 
-Promote = Callable[["ScenarioBuilder", Team, User], None]
+# Makes a team member its admin; False when this target offers no way to.
+Promote = Callable[["ScenarioBuilder", Team, User], bool]
 
 
 class ScenarioBuilder:
@@ -268,8 +269,7 @@ class ScenarioBuilder:
                 )
         self._member_add(team, user_id, "user")
         if spec.team_role == "admin" and self._promote is not None:
-            self._promote(self, team, user)
-            self.scenario.team_admin_promoted = True
+            self.scenario.team_admin_promoted = self._promote(self, team, user)
 
     def _member_add(self, team: Team, user_id: str, role: str, *, check: bool = True) -> Any:
         body = {"team_id": team.team_id, "member": {"user_id": user_id, "role": role}}
@@ -453,16 +453,24 @@ def promote_via_database(database_url: str) -> Promote:
         if done.returncode != 0 or "UPDATE 1" not in done.stdout:
             raise ScenarioError(f"promoting {user.user_id} failed: {done.stdout} {done.stderr}")
         builder.request("POST", "/team/update", json={"team_id": team.team_id, "metadata": {}})
+        return True
 
     return promote
 
 
-def promote_via_simulator(builder: ScenarioBuilder, team: Team, user: User) -> None:
-    builder.request(
+def promote_via_simulator(builder: ScenarioBuilder, team: Team, user: User) -> bool:
+    """budgettui's simulator's test-only route; a real proxy answers 404 (no team admin)."""
+    answer = builder.request(
         "POST",
         "/__sim/promote_team_admin",
         json={"team_id": team.team_id, "user_id": user.user_id},
+        check=False,
     )
+    if answer.status_code == 404:
+        return False
+    if answer.status_code >= 400:
+        raise ScenarioError(f"/__sim/promote_team_admin -> {answer.status_code}: {answer.text}")
+    return True
 
 
 def unique_prefix(tag: str = "btl") -> str:

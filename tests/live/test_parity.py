@@ -102,6 +102,7 @@ async def test_simulator_answers_the_client_like_real_litellm(live_target: LiveT
         real, live_target.url, live_target.master_key, promote_via_database(db) if db else None
     )
     with simulator() as (url, master_key):
+        # Promote on both sides or on neither, so the two scenarios are the same.
         await run_side(sim, url, master_key, promote_via_simulator if db else None)
     assert real.recording.exchanges
     assert sim.recording.exchanges

@@ -65,3 +65,15 @@ def test_runway_without_cap_or_spend_is_none_and_an_exhausted_cap_is_today() -> 
     assert project(D("100"), today, last, remaining=None).runway_date is None
     assert project(D("0"), today, last, remaining=D("5")).runway_date is None
     assert project(D("100"), today, last, remaining=D("-1")).runway_date == today
+
+
+def test_a_cap_that_resets_before_the_pace_uses_it_has_no_runway() -> None:
+    today, last = date(2026, 11, 10), date(2026, 11, 30)
+    projection = project(
+        D("100"), today, last, remaining=D("300"), reset_on=date(2026, 12, 1)
+    )  # 30 days of room at $10/day, but the window resets in 21 days
+    assert projection.runway_date is None
+    assert projection.resets_first
+    soon = project(D("100"), today, last, remaining=D("35"), reset_on=date(2026, 12, 1))
+    assert soon.runway_date == date(2026, 11, 14)
+    assert not soon.resets_first

@@ -76,7 +76,8 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(ALERT_LABEL[alert], style=ALERT_STYLE[alert]), meaning)
         table.add_row(Text("provisioning", style="italic cyan"), "a team with no key yet")
         table.add_row(
-            Text("█░ bar"), "share of the cap used; the cap that binds first decides the status"
+            Text("█░ bar"), "share used of the cap that binds first (the key's or the org's)"
         )
+        table.add_row(Text("62%*"), "* the org's cap binds first for this tenant")
         table.add_row(Text("STALE", style="bold yellow"), "data older than two refresh intervals")
         return table

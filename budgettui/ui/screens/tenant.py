@@ -126,11 +126,10 @@ class TenantScreen(EditingMixin):
     def _facts(self, usage: MonthUsage) -> Text:
         tenant = self.tenant
         text = Text()
-        text.append("Month ", style="bold")
-        text.append(
-            f"{format_money(usage.total_spend)} · {usage.request_count:,} requests · "
-            f"{usage.input_tokens:,} in / {usage.output_tokens:,} out tokens\n"
-        )
+        text.append("Month  ", style="bold")
+        text.append(f"{format_money(usage.total_spend)} · {usage.request_count:,} requests\n")
+        text.append("Tokens ", style="bold")
+        text.append(f"{usage.input_tokens:,} in · {usage.output_tokens:,} out\n")
         if usage.partial:
             text.append(f"PARTIAL: {usage.partial_reason}\n", style="bold yellow")
         text.append("Resets ", style="bold")
@@ -149,19 +148,25 @@ class TenantScreen(EditingMixin):
     def _append_projection(self, text: Text, usage: MonthUsage) -> None:
         cap = self.tenant.binding_cap_value
         today = self.session.today()
+        reset_on = cap.budget_reset_at.date() if cap and cap.budget_reset_at else None
         projection = project(
-            usage.total_spend, today, self.month.last_day, cap.remaining if cap else None
+            usage.total_spend, today, self.month.last_day, cap.remaining if cap else None, reset_on
         )
         text.append("Pace   ", style="bold")
         text.append(
             f"{format_money(projection.daily_rate)}/day → "
-            f"{format_money(projection.month_end_spend)} by month end"
+            f"{format_money(projection.month_end_spend)} by month end\n"
         )
+        text.append("Runway ", style="bold")
         if projection.runway_date is not None:
             style = "bold red" if projection.runway_date <= today else "dark_orange"
-            text.append(f" · cap hit {projection.runway_date:%b %d}", style=style)
+            text.append(f"cap hit {projection.runway_date:%a %b %d}", style=style)
+        elif projection.resets_first and reset_on is not None:
+            text.append(f"the cap resets {reset_on:%b %d} before this pace uses it", style="green")
         elif cap is not None:
-            text.append(" · cap not hit at this pace", style="green")
+            text.append("cap not hit at this pace", style="green")
+        else:
+            text.append("no cap", style="dim")
 
     # -- actions ------------------------------------------------------------------------------
 

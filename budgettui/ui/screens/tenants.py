@@ -13,7 +13,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from budgettui.domain.listing import DESCENDING_BY_DEFAULT, SortKey, build_groups
-from budgettui.domain.tenants import Tenant, is_read_only
+from budgettui.domain.tenants import Org, Tenant, is_read_only
 from budgettui.domain.usage import Month
 from budgettui.loaders import Overview, load_month_to_date, load_overview
 from budgettui.proxy.errors import ProxyError
@@ -23,6 +23,7 @@ from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.screens.tenant import TenantScreen
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.tenant_table import (
+    ORG_ROW_PREFIX,
     PROVISIONING_ROW_PREFIX,
     TENANT_ROW_PREFIX,
     TenantTable,
@@ -45,6 +46,8 @@ class TenantsScreen(EditingMixin):
         Binding("q", "quit", "Quit", id="tenants.quit"),
     ]
 
+    AUTO_FOCUS = "#tenants"
+
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
@@ -65,7 +68,6 @@ class TenantsScreen(EditingMixin):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
         self.set_interval(5, self._tick_freshness)
         self.reload()
 
@@ -241,6 +243,12 @@ class TenantsScreen(EditingMixin):
 
     def current_tenant(self) -> Tenant | None:
         return self.selected_tenant()
+
+    def current_org(self) -> Org | None:
+        key = self.query_one(TenantTable).selected_key()
+        if key is not None and key.startswith(ORG_ROW_PREFIX):
+            return self.session.find_org(key.removeprefix(ORG_ROW_PREFIX))
+        return super().current_org()
 
     def after_edit(self) -> None:
         self.reload()

@@ -31,7 +31,7 @@ ALERT_LABEL: dict[Alert, str] = {
 FULL, EMPTY = "█", "░"
 
 
-def bar(fraction: Decimal | None, width: int, alert: Alert) -> Text:
+def bar(fraction: Decimal | None, width: int, alert: Alert, *, marker: str = "") -> Text:
     """`████░░░░ 52%`; `—` without a cap. Over 100 % the bar is full and the number says how far."""
     if fraction is None:
         return Text("—", style="dim")
@@ -39,7 +39,7 @@ def bar(fraction: Decimal | None, width: int, alert: Alert) -> Text:
     text = Text()
     text.append(FULL * filled, style=ALERT_STYLE[alert])
     text.append(EMPTY * (width - filled), style="grey30")
-    text.append(f" {float(fraction) * 100:>3.0f}%", style=ALERT_STYLE[alert])
+    text.append(f" {float(fraction) * 100:>3.0f}%{marker}", style=ALERT_STYLE[alert])
     return text
 
 
@@ -66,12 +66,12 @@ class BudgetBar(Static):
             self.update(line)
             return
         alert = alert_level(cap.fraction_used, threshold)
-        line.append_text(bar(cap.fraction_used, 16, alert))
-        line.append(f"  {format_money(cap.spend)} of {format_money(cap.max_budget)}")
+        line.append_text(bar(cap.fraction_used, 10, alert))
+        if binds:
+            line.append("  ◀ binds first", style="bold")
+        line.append(f"\n{'':<9}{format_money(cap.spend)} of {format_money(cap.max_budget)}")
         remaining = cap.remaining
         if remaining is not None:
             left = f" · {format_money(remaining)} left" if remaining > 0 else " · none left"
             line.append(left, style=ALERT_STYLE[alert] if remaining <= 0 else "")
-        if binds:
-            line.append("  ◀ binds first", style="bold")
         self.update(line)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual_plotext import PlotextPlot
@@ -52,7 +53,7 @@ class SpendChart(_UsageChart):
         values = [float(day.spend) for day in usage.daily]
         self.plt.bar(_day_labels(usage), values, color="cyan", width=0.6)
         self.plt.xticks(_sparse_ticks(usage))
-        self.plt.ylim(0, max([*values, 0.01]) * 1.1)
+        _y_ticks(self, max(values, default=0), lambda v: f"${v:,.2f}")
 
 
 class TokensChart(_UsageChart):
@@ -70,8 +71,25 @@ class TokensChart(_UsageChart):
             days, [inputs, outputs], labels=["in", "out"], color=colors
         )
         self.plt.xticks(_sparse_ticks(usage))
+        _y_ticks(self, max([*inputs, *outputs], default=0), _compact)
 
 
 def _sparse_ticks(usage: MonthUsage) -> list[float]:
     """Every 5th day: thirty labels do not fit half an 80-column terminal."""
     return [float(day.day.day) for day in usage.daily if day.day.day == 1 or day.day.day % 5 == 0]
+
+
+def _compact(value: float) -> str:
+    """150000 → 150k: axis labels stay narrow enough for half of an 80-column screen."""
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def _y_ticks(chart: PlotextPlot, top: float, label: Callable[[float], str]) -> None:
+    """Four labelled ticks from 0 to the top of the data, in our words rather than plotext's."""
+    top = top or 1.0
+    ticks = [top * n / 4 for n in range(5)]
+    chart.plt.ylim(0, top * 1.05)
+    chart.plt.yticks(ticks, [label(t) for t in ticks])

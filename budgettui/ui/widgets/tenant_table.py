@@ -6,27 +6,38 @@ from datetime import date, datetime, tzinfo
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
-from budgettui.domain.budget import Alert, Cap, alert_level
+from budgettui.domain.budget import Alert, BindingCap, Cap, alert_level
 from budgettui.domain.listing import Group, Row
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.ui.widgets.budget_bar import ALERT_LABEL, ALERT_STYLE, bar
 
-COLUMNS = (
-    ("tenant", "Tenant"),
-    ("spend", "Spend"),
-    ("budget", "Budget"),
-    ("used", "Used"),
-    ("duration", "Period"),
-    ("resets", "Resets"),
-    ("runway", "Runway"),
-    ("status", "Status"),
-)
 BAR_WIDTH = 8
+# Fixed widths for every column but the tenant's, which takes what is left (DataTable sizes
+# auto columns by their labels once, which truncated names and amounts). Below WIDE_FROM
+# columns the period and reset columns give way (the tenant screen shows both), so the
+# table fits 80 columns without scrolling sideways.
+COLUMNS = (
+    ("spend", "Spend", 9),
+    ("budget", "Budget", 9),
+    ("used", "Used", BAR_WIDTH + 6),
+    ("duration", "Period", 6),
+    ("resets", "Resets", 12),
+    ("runway", "Runway", 6),
+    ("status", "Status", 12),
+)
+NARROW_HIDDEN = frozenset({"duration", "resets"})
+WIDE_FROM = 100
+MIN_TENANT_WIDTH = 14
+MAX_TENANT_WIDTH = 40
+ORG_CAP_MARKER = "*"  # on a tenant's Used: the org's cap binds first (see the help screen)
 ORG_ROW_PREFIX = "org:"
 TENANT_ROW_PREFIX = "key:"
 PROVISIONING_ROW_PREFIX = "new:"
+NO_ORG_ROW = "none:"
+Cells = dict[str, object]
 
 
 def row_key_for(tenant: Tenant) -> str:
@@ -38,11 +49,14 @@ def row_key_for(tenant: Tenant) -> str:
 def _reset(cap: Cap, tz: tzinfo) -> str:
     if cap.budget_reset_at is None:
         return "—"
-    return cap.budget_reset_at.astimezone(tz).strftime("%b %d %H:%M")
+    local = cap.budget_reset_at.astimezone(tz)
+    return local.strftime("%b %d" if (local.hour, local.minute) == (0, 0) else "%b %d %H:%M")
 
 
 def _runway(row: Row, today: date) -> Text:
     projection = row.projection
+    if projection is not None and projection.resets_first:
+        return Text("resets", style="dim green")
     if projection is None or projection.runway_date is None:
         return Text("—", style="dim")
     if projection.runway_date <= today:
@@ -58,14 +72,40 @@ def _status(alert: Alert, *, provisioning: bool = False) -> Text:
     return Text(ALERT_LABEL[alert], style=ALERT_STYLE[alert])
 
 
-def _cells_for_cap(cap: Cap, alert: Alert, tz: tzinfo) -> tuple[object, ...]:
-    return (
-        Text(format_money(cap.spend), justify="right"),
-        Text(format_money(cap.max_budget), justify="right"),
-        bar(cap.fraction_used, BAR_WIDTH, alert),
-        cap.budget_duration or "—",
-        _reset(cap, tz),
-    )
+def _cap_cells(cap: Cap, tz: tzinfo) -> Cells:
+    return {
+        "spend": Text(format_money(cap.spend), justify="right"),
+        "budget": Text(format_money(cap.max_budget), justify="right"),
+        "duration": cap.budget_duration or "—",
+        "resets": _reset(cap, tz),
+    }
+
+
+def org_cells(org: Org, tz: tzinfo) -> Cells:
+    alert = alert_level(org.cap.fraction_used)
+    return {
+        "tenant": Text(org.name, style="bold"),
+        **_cap_cells(org.cap, tz),
+        "used": bar(org.cap.fraction_used, BAR_WIDTH, alert),
+        "status": _status(alert),
+    }
+
+
+def tenant_cells(row: Row, today: date, tz: tzinfo) -> Cells:
+    tenant = row.tenant
+    # Text, never a markup string: an alias like "[bold]x[/]" must show as typed.
+    name = Text(("  " if tenant.org else "") + tenant.name)
+    if tenant.provisioning:
+        return {"tenant": name, "status": _status(Alert.NONE, provisioning=True)}
+    # Used and status measure the cap that binds first, which may be the org's.
+    marker = ORG_CAP_MARKER if tenant.binding is BindingCap.ORG else ""
+    return {
+        "tenant": name,
+        **_cap_cells(tenant.cap, tz),
+        "used": bar(tenant.fraction_used, BAR_WIDTH, tenant.alert, marker=marker),
+        "runway": _runway(row, today),
+        "status": _status(tenant.alert),
+    }
 
 
 class TenantTable(DataTable[object]):
@@ -77,20 +117,60 @@ class TenantTable(DataTable[object]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self._rows: list[tuple[str, Cells]] = []
+        self._wide: bool | None = None
 
-    def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+    def on_resize(self) -> None:
+        wide = self.size.width >= WIDE_FROM
+        if wide != self._wide:
+            self._wide = wide
+            self._build_columns()
+        else:
+            self._fit_tenant_column()
+
+    def _visible(self) -> list[tuple[str, str, int]]:
+        return [c for c in COLUMNS if self._wide or c[0] not in NARROW_HIDDEN]
+
+    def _build_columns(self) -> None:
+        self.clear(columns=True)
+        self.add_column("Tenant", key="tenant", width=MIN_TENANT_WIDTH)
+        for key, label, width in self._visible():
+            self.add_column(label, key=key, width=width)
+        self._fit_tenant_column()
+        self._fill()
+
+    def _fit_tenant_column(self) -> None:
+        """The tenant column gets the width the others leave, within bounds."""
+        fixed = sum(width + 2 * self.cell_padding for _, _, width in self._visible())
+        spare = self.size.width - fixed - 2 * self.cell_padding - 1
+        column = self.columns.get(ColumnKey("tenant"))
+        if column is None:
+            return
+        column.width = max(MIN_TENANT_WIDTH, min(MAX_TENANT_WIDTH, spare))
+        column.auto_width = False
+        self.refresh()
 
     def show(self, groups: list[Group], *, today: date, tz: tzinfo) -> None:
         """Redraw, keeping the cursor on the same row when it is still there."""
-        selected = self.selected_key()
-        self.clear()
+        rows: list[tuple[str, Cells]] = []
         for group in groups:
             if group.org is not None:
-                self._add_org(group.org, tz)
+                rows.append((ORG_ROW_PREFIX + group.org.team_id, org_cells(group.org, tz)))
+            elif len(groups) > 1:
+                rows.append((NO_ORG_ROW, {"tenant": Text("(no org)", style="dim italic")}))
             for row in group.rows:
-                self._add_tenant(row, today, tz)
+                rows.append((row_key_for(row.tenant), tenant_cells(row, today, tz)))
+        self._rows = rows
+        self._fill()
+
+    def _fill(self) -> None:
+        if not self.columns:
+            return  # not sized yet: on_resize fills
+        selected = self.selected_key()
+        self.clear()
+        keys = [str(column.key.value) for column in self.ordered_columns]
+        for row_key, cells in self._rows:
+            self.add_row(*(cells.get(key, "") for key in keys), key=row_key)
         if selected is not None and selected in self.rows:
             self.move_cursor(row=self.get_row_index(selected))
 
@@ -99,41 +179,6 @@ class TenantTable(DataTable[object]):
             return None
         row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
         return row_key.value
-
-    def _add_org(self, org: Org, tz: tzinfo) -> None:
-        alert = alert_level(org.cap.fraction_used)
-        name = Text(org.name, style="bold")
-        status = _status(alert)
-        self.add_row(
-            name, *_cells_for_cap(org.cap, alert, tz), "", status, key=ORG_ROW_PREFIX + org.team_id
-        )
-
-    def _add_tenant(self, row: Row, today: date, tz: tzinfo) -> None:
-        tenant = row.tenant
-        indent = "  " if tenant.org else ""
-        # Text, never a markup string: an alias like "[bold]x[/]" must show as typed.
-        name = Text(indent + tenant.name)
-        if tenant.provisioning:
-            self.add_row(
-                name,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                _status(Alert.NONE, provisioning=True),
-                key=row_key_for(tenant),
-            )
-            return
-        key_alert = alert_level(tenant.cap.fraction_used, tenant.threshold)
-        self.add_row(
-            name,
-            *_cells_for_cap(tenant.cap, key_alert, tz),
-            _runway(row, today),
-            _status(tenant.alert),
-            key=row_key_for(tenant),
-        )
 
 
 def describe_refresh(

@@ -1,0 +1,198 @@
+"""Answers of the creation endpoints and archived keys, field for field as LiteLLM 1.108.7.
+
+Observed on the real proxy: ``/key/generate`` and ``/user/new`` return a ``GenerateKeyResponse``
+(``/user/new`` adds the user fields, and ``"key": ""`` when no key was created); a deleted key is
+still served by ``/key/info`` from the archive with ``"status": "deleted"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from budgettui.simulator.models import DeletedKey, Key, Membership, User
+from budgettui.simulator.serialize import key_full_object
+from budgettui.simulator.timefmt import DateStyle, iso_plus, iso_z
+
+Json = dict[str, Any]
+
+ROUTER_SETTINGS: Json = {
+    **dict.fromkeys(
+        [
+            "routing_strategy_args",
+            "routing_strategy",
+            "routing_groups",
+            "retry_policy",
+            "model_group_retry_policy",
+            "model_group_affinity_config",
+            "allowed_fails",
+            "cooldown_time",
+            "num_retries",
+            "timeout",
+            "max_retries",
+            "retry_after",
+            "fallbacks",
+            "context_window_fallbacks",
+        ]
+    ),
+    "model_group_alias": {},
+    **dict.fromkeys(
+        [
+            "enable_tag_filtering",
+            "weights",
+            "tag_routing_prefix",
+            "optional_pre_call_checks",
+            "fallback_on_unsupported_params",
+        ]
+    ),
+}
+_REQUEST_NULLS = [
+    "model_rpm_limit",
+    "model_tpm_limit",
+    "mcp_rpm_limit",
+    "tag_rpm_limit",
+    "guardrails",
+    "policies",
+    "prompts",
+]
+_TAIL_NULLS = [
+    "default_estimated_output_tokens",
+    "default_estimated_output_tokens_per_model",
+    "budget_id",
+    "end_user_budget_id",
+    "tags",
+    "disable_global_guardrails",
+    "enable_prompt_caching",
+    "throttle_on_budget_exceeded",
+    "enforced_params",
+]
+_LIMIT_NULLS = [
+    "allowed_passthrough_routes",
+    "denied_passthrough_routes",
+    "allowed_vector_store_indexes",
+    "rpm_limit_type",
+    "tpm_limit_type",
+]
+
+
+def generate_response(key: Key | None, raw: str, *, for_user: User | None = None) -> Json:
+    """``GenerateKeyResponse`` (``/key/generate``) or ``NewUserResponse`` (``for_user``)."""
+    user_key = for_user is not None
+    out: Json = {
+        "key_alias": key.key_alias if key else None,
+        "duration": None,
+        "models": list(key.models) if key else [],
+        "spend": 0.0,
+        "max_budget": key.max_budget if key else (for_user.max_budget if for_user else None),
+        "user_id": key.user_id if key else (for_user.user_id if for_user else None),
+        "team_id": key.team_id if key else None,
+        "agent_id": None,
+        "max_parallel_requests": None,
+        "metadata": dict(key.metadata) if key else {},
+        "tpm_limit": key.tpm_limit if key else None,
+        "rpm_limit": key.rpm_limit if key else None,
+        "budget_duration": key.budget_duration if key else None,
+        "budget_limits": None,
+        "allowed_cache_controls": [],
+        "config": {},
+        "permissions": {},
+        "model_max_budget": {} if key else None,
+        "budget_fallbacks": {} if key else None,
+        **dict.fromkeys(_REQUEST_NULLS),
+        "blocked": key.blocked if key else None,
+        "aliases": {},
+        "object_permission": None,
+        "key": raw,
+        "tpd_limit": None,
+        **dict.fromkeys(_TAIL_NULLS),
+        "allowed_routes": [],
+        **dict.fromkeys(_LIMIT_NULLS),
+        "router_settings": dict(ROUTER_SETTINGS) if key else None,
+        "access_group_ids": [] if key else None,
+        "key_name": key.key_name if key else None,
+        "key_type": "default" if key and not user_key else None,
+        "expires": iso_z(key.expires) if key else None,
+        "token_id": key.token if key and not user_key else None,
+        "organization_id": key.organization_id if key else None,
+        "project_id": None,
+        "litellm_budget_table": None,
+        "token": key.token if key and not user_key else None,
+        "created_by": key.created_by if key and not user_key else None,
+        "updated_by": key.updated_by if key and not user_key else None,
+        "created_at": iso_z(key.created_at) if key else None,
+        "updated_at": iso_z(key.updated_at) if key else None,
+    }
+    if for_user is not None:
+        out["user_email"] = for_user.user_email
+        out["user_role"] = for_user.user_role
+        out["teams"] = list(for_user.teams) or None
+        out["user_alias"] = for_user.user_alias
+    return out
+
+
+def deleted_key_json(archived: DeletedKey, style: DateStyle, *, with_token: bool) -> Json:
+    """An archived key row (``LiteLLM_DeletedVerificationToken``)."""
+    full = key_full_object(archived.key, style)
+    out: Json = {}
+    for name, value in full.items():
+        if name == "token" and not with_token:
+            continue
+        out[name] = value
+        if name == "budget_limits":
+            break
+    stamp = iso_plus if style == "plus" else iso_z
+    out.update(
+        {
+            "id": archived.archive_id,
+            "organization_id": archived.key.organization_id,
+            "deleted_at": stamp(archived.deleted_at),
+            "deleted_by": archived.deleted_by,
+            "deleted_by_api_key": archived.deleted_by_api_key,
+            "litellm_changed_by": None,
+        }
+    )
+    return out
+
+
+def updated_user_json(user: User, teams_before: list[str]) -> Json:
+    """A user row as ``/team/member_add`` lists it under ``updated_users``."""
+    return {
+        "user_id": user.user_id,
+        "user_alias": user.user_alias,
+        "team_id": None,
+        "sso_user_id": None,
+        "organization_id": None,
+        "object_permission_id": None,
+        "password_reset_required": None,
+        "last_breach_check_at": None,
+        "teams": teams_before,
+        "user_role": user.user_role,
+        "max_budget": user.max_budget,
+        "spend": user.spend,
+        "user_email": user.user_email,
+        "models": list(user.models),
+        "metadata": dict(user.metadata),
+        "max_parallel_requests": None,
+        "tpm_limit": user.tpm_limit,
+        "rpm_limit": user.rpm_limit,
+        "budget_duration": user.budget_duration,
+        "budget_reset_at": iso_z(user.budget_reset_at),
+        "allowed_cache_controls": [],
+        "policies": [],
+        "model_spend": {},
+        "model_max_budget": {},
+        "created_at": iso_z(user.created_at),
+        "updated_at": iso_z(user.updated_at),
+        "organization_memberships": None,
+        "object_permission": None,
+    }
+
+
+def membership_row(row: Membership) -> Json:
+    return {
+        "user_id": row.user_id,
+        "team_id": row.team_id,
+        "budget_id": None,
+        "spend": row.spend,
+        "total_spend": row.total_spend,
+        "litellm_budget_table": None,
+    }
