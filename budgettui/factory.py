@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from budgettui.audit import Journal, default_journal_path
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.settings import Secret, Settings
 
@@ -45,8 +46,16 @@ def make_app(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], datetime] | None = None,
     tz: tzinfo | None = None,
+    journal: Journal | None = None,
 ) -> BudgetApp:
-    """The dashboard, as the CLI, `--demo`, the snapshot tests and the pilots build it."""
+    """The dashboard, as the CLI, `--demo`, the snapshot tests and the pilots build it. The
+    journal defaults to the user's `audit.jsonl`; tests give their own."""
     from budgettui.ui.app import BudgetApp, utc_now
 
-    return BudgetApp(settings, transport=transport, clock=clock or utc_now, tz=tz)
+    return BudgetApp(
+        settings,
+        transport=transport,
+        clock=clock or utc_now,
+        tz=tz,
+        journal=journal or Journal(default_journal_path()),
+    )

@@ -84,8 +84,6 @@ def is_read_only(caller: Caller) -> bool:
 
 
 def is_team_admin(caller: Caller, team: Team) -> bool:
-    if team.caller_edit_access is not None:
-        return team.caller_edit_access
     return any(
         member.user_id == caller.user_id and member.role == "admin"
         for member in team.members_with_roles
@@ -103,10 +101,18 @@ def may_edit_key(caller: Caller, team: Team | None) -> bool:
     return is_team_admin(caller, team)
 
 
-def may_edit_org(caller: Caller) -> bool:
+def may_edit_org(caller: Caller, team: Team) -> bool:
     """Team budgets: LiteLLM lets team admins change no team field unless the proxy lists it in
-    `team_admin_editable_team_fields` (empty by default), so only proxy admins are offered it."""
-    return caller.user_role in ADMIN_ROLES
+    `team_admin_editable_team_fields` (empty by default), so only proxy admins are offered it,
+    unless the proxy said otherwise in `caller_edit_access` (from `/team/info`)."""
+    if caller.user_role in ADMIN_ROLES:
+        return True
+    access = team.caller_edit_access
+    if access is None or is_read_only(caller):
+        return False
+    return access.kind == "unrestricted" or (
+        access.kind == "team_admin" and "max_budget" in access.editable_fields
+    )
 
 
 def org_display_name(team: Team) -> str:
@@ -125,7 +131,7 @@ def build_org(team: Team, caller: Caller) -> Org:
         cap=Cap(team.spend, team.max_budget, team.budget_duration, team.budget_reset_at),
         rpm_limit=team.rpm_limit,
         tpm_limit=team.tpm_limit,
-        can_edit=may_edit_org(caller),
+        can_edit=may_edit_org(caller, team),
     )
 
 

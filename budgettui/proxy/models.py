@@ -36,6 +36,15 @@ class TeamMember(Wire):
     role: str = "user"
 
 
+class TeamEditAccess(Wire):
+    """`/team/info`'s `caller_edit_access`: what the caller may change on the team itself.
+    `kind` is unrestricted, team_admin (with `editable_fields`), team_admin_disabled or none."""
+
+    kind: str = "none"
+    editable_fields: list[str] = Field(default_factory=list)
+    may_raise_max_budget: bool = False
+
+
 class Team(Wire):
     """A LiteLLM team: an org in budgettui's words."""
 
@@ -53,7 +62,7 @@ class Team(Wire):
     # `/v2/team/list` counts the team's keys, including ones the caller may not see: it is how a
     # team with no key yet ("provisioning") is told from a team whose keys are hidden from us.
     keys_count: int | None = None
-    caller_edit_access: bool | None = None
+    caller_edit_access: TeamEditAccess | None = None  # only `/team/info` sends it
 
     _spend_zero = field_validator("spend", mode="before")(_zero_if_none)
 

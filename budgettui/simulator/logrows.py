@@ -14,6 +14,62 @@ from budgettui.simulator.timefmt import iso_ms
 
 Json = dict[str, Any]
 
+# The rest of the metadata keys LiteLLM 1.108.7 writes for a plain chat completion.
+_METADATA_DEFAULTS: Json = {
+    **dict.fromkeys(
+        [
+            "actor_agent_id",
+            "agent_execution_mode",
+            "autorouter_baseline_observation",
+            "autorouter_savings",
+            "autorouter_savings_estimate",
+            "azure_spillover",
+            "batch_failed_requests",
+            "batch_models",
+            "batch_successful_requests",
+            "billing_agent_id",
+            "cold_storage_object_key",
+            "compression_savings",
+            "eval_information",
+            "guardrail_information",
+            "internal_call_origin",
+            "litellm_gateway_injected_cache",
+            "litellm_overhead_time_ms",
+            "max_retries",
+            "mcp_tool_call_metadata",
+            "proxy_server_request",
+            "router_metadata",
+            "routing_decision",
+            "spend_logs_metadata",
+            "target_agent_id",
+            "user_agent",
+            "user_api_key_project_alias",
+            "user_api_key_project_id",
+            "vector_store_request_metadata",
+            "verified_human_user_id",
+        ]
+    ),
+    "applied_guardrails": [],
+    "attempted_retries": 0,
+    "attempted_fallbacks": 0,
+    "billed_retry_attempt": False,
+    "litellm_roi_estimator": False,
+    "used_client_oauth_token": False,
+}
+
+
+def _model_map(row: LogRow) -> Json:
+    price = PRICES.get(row.model_group)
+    return {
+        "model_map_key": row.model,
+        "model_map_value": {
+            "mode": "chat",
+            "litellm_provider": row.provider,
+            "input_cost_per_token": price.input_cost if price else None,
+            "output_cost_per_token": price.output_cost if price else None,
+        },
+    }
+
 
 def _uuid_from(seq: int, salt: int) -> str:
     value = (seq * 0x9E3779B97F4A7C15 + salt * 0xBF58476D1CE4E5B9) % (1 << 128)
@@ -45,8 +101,18 @@ def log_json(row: LogRow) -> Json:
         "user_api_key": row.api_key,
         "cost_breakdown": {
             "input_cost": input_cost,
-            "output_cost": row.spend - input_cost,
             "total_cost": row.spend,
+            "output_cost": row.spend - input_cost,
+            "service_tier": None,
+            "original_cost": row.spend,
+            "data_residency": None,
+            "margin_percent": 0,
+            "discount_amount": 0,
+            "tool_usage_cost": 0,
+            "vertex_location": None,
+            "discount_percent": 0,
+            "margin_fixed_amount": 0,
+            "margin_total_amount": 0,
         },
         "litellm_call_id": call_id,
         "error_information": (
@@ -64,6 +130,13 @@ def log_json(row: LogRow) -> Json:
         "user_api_key_team_id": row.team_id or None,
         "user_api_key_user_id": row.user or None,
         "user_api_key_team_alias": row.team_alias,
+        "original_model_group": row.model_group,
+        "model_map_information": _model_map(row),
+        "additional_usage_values": {
+            "prompt_tokens_details": None,
+            "completion_tokens_details": None,
+        },
+        **_METADATA_DEFAULTS,
     }
     return {
         "request_id": request_id(row),

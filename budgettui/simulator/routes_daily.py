@@ -51,9 +51,8 @@ def _user_scope(
             raise detail_error(
                 403,
                 {
-                    "error": "Service-account keys cannot query user analytics. Use a "
-                    "user-bound key, or call "
-                    "as a proxy admin."
+                    "error": "Service-account keys cannot query user analytics. "
+                    "Use a user-bound key, or call as a proxy admin."
                 },
             )
         if q_user is not None and q_user != caller.user_id:

@@ -75,9 +75,8 @@ def team_member_permission_check(caller: Caller, team: Team | None, route: str) 
     if role is None:
         raise proxy_error(
             401,
-            f"User {caller.user_id} does not belong to team {team.team_id}. Team-scoped "
-            "key management "
-            "endpoints can only be used for keys in your own team.",
+            f"User {caller.user_id} does not belong to team {team.team_id}. "
+            "Team-scoped key management endpoints can only be used for keys in your own team.",
             "team_member_permission_error",
             route,
         )
@@ -88,12 +87,10 @@ def team_member_permission_check(caller: Caller, team: Team | None, route: str) 
         raise proxy_error(
             401,
             f"Team member does not have permissions for endpoint: {_ROUTE_ENUM[route]}. "
-            "You only have access to the "
-            f"following endpoints: {allowed} for team {team.team_id}. To create keys for "
-            "this team, please "
-            "ask your proxy admin to check the team member permission settings and "
-            "update the settings to "
-            "allow team member users to create keys.",
+            f"You only have access to the following endpoints: {allowed} "
+            f"for team {team.team_id}. To create keys for this team, please ask your proxy admin "
+            "to check the team member permission settings and update the settings to allow team "
+            "member users to create keys.",
             "team_member_permission_error",
             route,
         )
@@ -119,9 +116,8 @@ def _authorize_update(ctx: Ctx, body: UpdateKeyBody, key: Key) -> None:
     ):
         raise _fail(
             403,
-            "Team admins on this proxy cannot update budgets on other members' keys. Ask "
-            "a proxy admin to "
-            f"enable 'member_key_budgets' under {_SETTINGS}.",
+            "Team admins on this proxy cannot update budgets on other members' keys. "
+            f"Ask a proxy admin to enable 'member_key_budgets' under {_SETTINGS}.",
         )
     owner = key.user_id or body.user_id
     if owner is not None and owner != caller.user_id:
@@ -312,10 +308,9 @@ async def key_delete(ctx: Ctx) -> Any:
         raise proxy_error(
             400,
             {
-                "error": "Not all keys passed in were deleted. This probably means you "
-                "don't have access to "
-                f"delete all the keys passed in. Keys passed in={len(passed)}, Deleted "
-                f"keys ={len(deletable)}"
+                "error": "Not all keys passed in were deleted. This probably means you don't "
+                "have access to delete all the keys passed in. "
+                f"Keys passed in={len(passed)}, Deleted keys ={len(deletable)}"
             },
             "internal_server_error",
             None,

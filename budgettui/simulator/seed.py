@@ -101,8 +101,9 @@ class _Builder:
         self.seq = 0
 
     def org_names(self) -> list[str]:
-        names = _ORG_NAMES[: self.scale.orgs]
-        names += [f"org-{i:03d}" for i in range(len(names), self.scale.orgs)]
+        count = max(self.scale.orgs, 1)
+        names = _ORG_NAMES[:count]
+        names += [f"org-{i:03d}" for i in range(len(names), count)]
         return names
 
     def traffic(self, key: Key, team: Team | None, activity: float) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, tzinfo
 import httpx
 from textual.app import App
 
+from budgettui.audit import Journal
 from budgettui.factory import make_client
 from budgettui.settings import Settings
 from budgettui.ui.commands import TenantCommands
@@ -36,6 +37,7 @@ class BudgetApp(App[None]):
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = utc_now,
         tz: tzinfo | None = None,
+        journal: Journal | None = None,
     ) -> None:
         super().__init__()
         self.session = Session(
@@ -43,6 +45,7 @@ class BudgetApp(App[None]):
             client=make_client(settings, transport),
             clock=clock,
             tz=tz or local_zone(),
+            journal=journal,
         )
         self.tenants_screen = TenantsScreen(self.session)
 

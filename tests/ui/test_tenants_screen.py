@@ -1,0 +1,117 @@
+"""Pilots on the tenants screen: what the keys change on screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from budgettui.ui.screens.help import HelpScreen
+from budgettui.ui.screens.tenant import TenantScreen
+from budgettui.ui.screens.tenants import TenantsScreen
+from tests.uihelpers import build, rendered_text, settle, table_names
+
+
+async def test_lists_every_tenant_under_its_org(tmp_path: Path) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        names = table_names(harness.app)
+        assert names[:3] == ["acme", "acme-admin-key", "acme-api"]
+        assert "zürich-Ω" in names
+        assert "(no org)" in names
+        identity = str(harness.app.screen.query_one("#identity", Static).render())
+        assert "proxy_admin" in identity
+        assert "read-only" not in identity
+
+
+async def test_filter_narrows_by_tenant_or_org_and_escape_clears_it(tmp_path: Path) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        everything = table_names(harness.app)
+        await pilot.press("slash", *"WEB", "enter")
+        assert table_names(harness.app) == ["acme", "acme-web", "acme-web-eu"]
+        await pilot.press("escape")
+        assert table_names(harness.app) == everything
+
+
+async def test_sorting_by_used_brings_the_exceeded_tenant_first_and_S_reverses(
+    tmp_path: Path,
+) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "s")  # tenant → spend → used
+        names = table_names(harness.app)
+        assert names[:2] == ["globex", "globex-ml"]
+        await pilot.press("S")
+        reversed_names = table_names(harness.app)
+        globex = reversed_names.index("globex")
+        assert reversed_names[globex + 4] == "globex-ml"  # least used first, so last in its org
+
+
+async def test_enter_opens_the_tenant_and_brackets_step_months(tmp_path: Path) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # acme-api
+        await settle(pilot)
+        screen = harness.app.screen
+        assert isinstance(screen, TenantScreen)
+        assert screen.tenant.name == "acme-api"
+        assert screen.usage is not None
+        assert str(screen.usage.month) == "2026-11"
+        assert screen.usage.request_count > 0
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert str(screen.usage.month) == "2026-10"
+        assert len(screen.usage.daily) == 31
+        assert "October 2026" in str(screen.query_one("#tenant-title", Static).render())
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert str(screen.usage.month) == "2026-11"
+        await pilot.press("escape")
+        assert isinstance(harness.app.screen, TenantsScreen)
+
+
+async def test_help_lists_the_screen_keys(tmp_path: Path) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(harness.app.screen, HelpScreen)
+        keys = rendered_text(harness.app.screen.query_one("#help-keys", Static))
+        for label in ("Filter", "Sort", "Reverse", "Open", "Refresh", "Budget", "Reset spend"):
+            assert label in keys
+        await pilot.press("escape")
+        assert isinstance(harness.app.screen, TenantsScreen)
+
+
+async def test_refresh_fetches_again(tmp_path: Path) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        before = sum(r.path == "/key/list" for r in harness.store.requests)
+        await pilot.press("r")
+        await settle(pilot)
+        after = sum(r.path == "/key/list" for r in harness.store.requests)
+        assert after == before + 1
+
+
+async def test_a_read_only_caller_is_told_so(tmp_path: Path) -> None:
+    harness = build(tmp_path, role="proxy_admin_viewer")
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        identity = str(harness.app.screen.query_one("#identity", Static).render())
+        assert "proxy_admin_viewer" in identity
+        assert "read-only" in identity
+
+
+async def test_quit(tmp_path: Path) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert harness.app.return_code == 0
