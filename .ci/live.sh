@@ -30,21 +30,39 @@ proxy_alive() {
 WAS_RUNNING=0
 proxy_alive && WAS_RUNNING=1
 
+# `start` serialises on $HOME_DIR/run/start.lock with `flock -w 900`. A PostgreSQL cluster that
+# `start` launched inherits that lock's file descriptor and holds it for as long as it runs, so
+# a second `start` then waits 15 minutes and fails although the proxy is up. When the lock is
+# held and the proxy from this home is running and ready, use it as `start` would have.
+PORT="${REAL_LITELLM_PORT:-4000}"
+proxy_ready() {
+  curl -fsS -m 5 "http://127.0.0.1:$PORT/health/readiness" 2>/dev/null | grep -q '"db":"connected"'
+}
+lock_held() {
+  [ -e "$HOME_DIR/run/start.lock" ] && ! flock -n "$HOME_DIR/run/start.lock" true 2>/dev/null
+}
+
 ERRLOG="$(mktemp)"
 trap 'rm -f "$ERRLOG"' EXIT
-echo "live: starting the real LiteLLM proxy ($START)"
-# The tool's progress goes to our stderr as it happens, and to a file for the SKIPPED note.
-ENV_LINES="$(bash "$START" 2> >(tee "$ERRLOG" >&2))"
-rc=$?
-if [ "$rc" != 0 ]; then
-  sleep 0.2 # let tee finish writing the log
-  errors="$(grep -v '^\[real-litellm ' "$ERRLOG" | tail -n 15)"
-  [ -n "$errors" ] || errors="$(tail -n 15 "$ERRLOG")"
-  echo "LIVE SKIPPED: real-litellm/start exited $rc:"
-  printf '%s\n' "$errors" | sed 's/^/  /'
-  exit 0
+if [ "$WAS_RUNNING" = 1 ] && lock_held && proxy_ready; then
+  echo "live: $HOME_DIR/run/start.lock is held by another process; using the running proxy"
+  REAL_LITELLM_URL="http://127.0.0.1:$PORT"
+  REAL_LITELLM_MASTER_KEY="${REAL_LITELLM_MASTER_KEY:-sk-real-master}"
+else
+  echo "live: starting the real LiteLLM proxy ($START)"
+  # The tool's progress goes to our stderr as it happens, and to a file for the SKIPPED note.
+  ENV_LINES="$(bash "$START" 2> >(tee "$ERRLOG" >&2))"
+  rc=$?
+  if [ "$rc" != 0 ]; then
+    sleep 0.2 # let tee finish writing the log
+    errors="$(grep -v '^\[real-litellm ' "$ERRLOG" | tail -n 15)"
+    [ -n "$errors" ] || errors="$(tail -n 15 "$ERRLOG")"
+    echo "LIVE SKIPPED: real-litellm/start exited $rc:"
+    printf '%s\n' "$errors" | sed 's/^/  /'
+    exit 0
+  fi
+  eval "$ENV_LINES"
 fi
-eval "$ENV_LINES"
 
 if [ "$WAS_RUNNING" = 0 ]; then
   trap 'rm -f "$ERRLOG"; echo "live: stopping the proxy"; bash "$STOP" || true' EXIT

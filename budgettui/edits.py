@@ -85,7 +85,7 @@ class Editor:
         and `SpendChanged` carries the new figure."""
         if tenant.key_hash is None:
             raise NotAllowed(f"{tenant.name} has no key yet: there is no spend to reset")
-        if not tenant.can_edit:
+        if not tenant.can_reset:
             raise NotAllowed(not_allowed_reason(self.caller, "this tenant's spend"))
         key_hash = tenant.key_hash
         current = await self.client.key_info(key_hash)
@@ -158,7 +158,10 @@ def not_allowed_reason(caller: Caller, what: str) -> str:
     role = caller.user_role or "a key with no user"
     if role in ("proxy_admin_viewer", "internal_user_viewer"):
         return f"{role} is a read-only role: it cannot change {what}"
-    return f"{role} cannot change {what}: LiteLLM allows proxy admins and the team's admins"
+    return (
+        f"{role} cannot change {what}: LiteLLM allows proxy admins, and team admins on their "
+        "team's keys (budgets: the team's shared keys and their own)"
+    )
 
 
 def curl_command(base_url: str, path: str, body: Mapping[str, object]) -> str:

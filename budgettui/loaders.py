@@ -62,6 +62,12 @@ async def load_month_usage(
     """One request on proxies with aggregated daily activity; spend-log pages otherwise."""
     if tenant.key_hash is None:  # provisioning: no key, no traffic
         return SpendLogAccumulator(month).result()
+    if not tenant.usage_visible:
+        # LiteLLM would answer with zeros; saying so beats showing a month of $0.
+        return SpendLogAccumulator(month).result(
+            partial_reason=f"LiteLLM does not show {caller.user_role or 'this key'} the usage of "
+            "keys it does not own"
+        )
     try:
         activity = await _key_activity(client, caller, tenant, month)
     except NotFound:

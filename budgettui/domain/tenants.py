@@ -46,7 +46,9 @@ class Tenant:
     user_id: str | None = None
     rpm_limit: int | None = None
     tpm_limit: int | None = None
-    can_edit: bool = False
+    can_edit: bool = False  # the key's budget and duration
+    can_reset: bool = False  # the key's spend
+    usage_visible: bool = True  # whether LiteLLM shows this caller the key's usage
     provisioning: bool = False
     threshold: Decimal = DEFAULT_WARNING_THRESHOLD
 
@@ -90,15 +92,36 @@ def is_team_admin(caller: Caller, team: Team) -> bool:
     )
 
 
-def may_edit_key(caller: Caller, team: Team | None) -> bool:
-    """Key budget edits and spend resets: proxy admins, and team admins on their team's keys.
-    A plain member's own key is not editable: LiteLLM refuses budget changes by key owners
-    unless the proxy's self-serve policy says otherwise, which a client cannot read."""
+def may_reset_key(caller: Caller, team: Team | None) -> bool:
+    """Spend resets: proxy admins, and team admins on any key of their team."""
     if caller.user_role in ADMIN_ROLES:
         return True
     if is_read_only(caller) or team is None:
         return False
     return is_team_admin(caller, team)
+
+
+def may_edit_key(caller: Caller, team: Team | None, key: Key) -> bool:
+    """Budget edits: proxy admins; team admins on the team's service-account keys and their
+    own, not on other members' keys (LiteLLM 1.108.7 answers 403 unless the proxy enables
+    `member_key_budgets`). A plain member's own key is not editable either: LiteLLM refuses
+    budget changes by key owners unless a self-serve policy says otherwise, which a client
+    cannot read."""
+    if not may_reset_key(caller, team):
+        return False
+    if caller.user_role in ADMIN_ROLES:
+        return True
+    return key.user_id is None or key.user_id == caller.user_id
+
+
+def may_see_usage(caller: Caller, team: Team | None, key: Key) -> bool:
+    """LiteLLM lists a team's service-account keys to its members, but answers their usage
+    queries with nothing: only admin views, the team's admins and the key's owner see it."""
+    if caller.user_role in SEE_ALL_ROLES:
+        return True
+    if key.user_id is not None and key.user_id == caller.user_id:
+        return True
+    return team is not None and is_team_admin(caller, team)
 
 
 def may_edit_org(caller: Caller, team: Team) -> bool:
@@ -165,7 +188,9 @@ def assemble_tenants(
                 user_id=key.user_id,
                 rpm_limit=key.rpm_limit,
                 tpm_limit=key.tpm_limit,
-                can_edit=may_edit_key(caller, team) and not is_read_only(caller),
+                can_edit=may_edit_key(caller, team, key),
+                can_reset=may_reset_key(caller, team),
+                usage_visible=may_see_usage(caller, team, key),
                 threshold=threshold,
             )
         )

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
@@ -51,6 +52,8 @@ MAX_PAGES = 500
 ActivityScope = Literal["user", "team"]
 # The master key has no row in the key table; LiteLLM names it by this alias.
 MASTER_KEY_ROLE = "proxy_admin"
+# Roles LiteLLM lets list every team and key.
+ADMIN_VIEW_ROLES = frozenset({"proxy_admin", "proxy_admin_viewer"})
 
 
 @dataclass(frozen=True)
@@ -120,17 +123,21 @@ class LiteLLMClient:
     async def list_teams(self, caller: Caller) -> Listing[Team]:
         """Every team the caller may see. LiteLLM filters by role; `/v2/team/list` is paged,
         the older `/team/list` is not (and needs `user_id` for a non-admin)."""
+        # LiteLLM answers a non-admin's listing of all teams with 401; with `user_id` set to
+        # the caller it lists their teams. An admin viewer must not send it (it gets []).
+        own: dict[str, str | int | bool] = {}
+        if caller.user_role not in ADMIN_VIEW_ROLES and caller.user_id:
+            own["user_id"] = caller.user_id
         try:
-            return await self._collect(self._team_page, TEAM_PAGE_SIZE, key=_team_id)
+            return await self._collect(partial(self._team_page, own), TEAM_PAGE_SIZE, key=_team_id)
         except NotFound:
-            params: dict[str, str | int | bool] = {}
-            if caller.user_role not in ("proxy_admin", "proxy_admin_viewer") and caller.user_id:
-                params["user_id"] = caller.user_id
-            raw = await self._http.get_json("/team/list", params)
+            raw = await self._http.get_json("/team/list", own)
             return Listing(_validate_list(raw, Team, "/team/list"))
 
-    async def _team_page(self, page: int) -> tuple[list[Team], int | None]:
-        params = {"page": page, "page_size": TEAM_PAGE_SIZE}
+    async def _team_page(
+        self, own: Mapping[str, str | int | bool], page: int
+    ) -> tuple[list[Team], int | None]:
+        params = {**own, "page": page, "page_size": TEAM_PAGE_SIZE}
         body = await self._http.get("/v2/team/list", TeamListPage, params)
         return body.teams, body.total_pages
 

@@ -152,14 +152,17 @@ def _validation_item(item: dict[str, Any]) -> str:
 
 
 def _unwrap_python_dict(message: str) -> str:
-    """LiteLLM stringifies a wrapped HTTPException's dict detail: "{'error': '...'}"."""
+    """LiteLLM stringifies a wrapped HTTPException's dict detail: "{'error': '...'}" (or
+    "{'message': '...'}" from `/team/info`)."""
     if message.startswith("{") and message.endswith("}"):
         try:
             value = ast.literal_eval(message)
         except (ValueError, SyntaxError):
             return message
-        if isinstance(value, dict) and isinstance(value.get("error"), str):
-            return str(value["error"])
+        if isinstance(value, dict):
+            for key in ("error", "message"):
+                if isinstance(value.get(key), str):
+                    return str(value[key])
     return message
 
 

@@ -58,7 +58,9 @@ class EditingMixin(Screen[None]):
         if tenant.provisioning:
             what = "budget can be set" if action == "edit_budget" else "spend can be reset"
             return f"{tenant.name} has no key yet: its {what} once the key exists"
-        return None if tenant.can_edit else not_allowed_reason(caller, "this tenant")
+        allowed = tenant.can_edit if action == "edit_budget" else tenant.can_reset
+        what = "this tenant's budget" if action == "edit_budget" else "this tenant's spend"
+        return None if allowed else not_allowed_reason(caller, what)
 
     def check_edit_action(self, action: str) -> bool | None:
         if action in EDIT_KEYS.values():

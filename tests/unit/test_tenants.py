@@ -110,3 +110,32 @@ def test_finding_a_tenant_never_matches_a_prefix() -> None:
     assert found.key_hash == "h2"
     assert find_tenant(tenants, "ACME-WEB-EU") is not None
     assert find_tenant(tenants, "acme") is None
+
+
+def test_team_admins_reset_any_team_key_but_budget_only_shared_and_own_keys() -> None:
+    keys = [
+        *_keys(),
+        Key.model_validate(
+            {"token": "h4", "key_alias": "member-key", "team_id": "t-acme", "user_id": "m"}
+        ),
+        Key.model_validate(
+            {"token": "h5", "key_alias": "admin-own", "team_id": "t-acme", "user_id": "ta"}
+        ),
+    ]
+    by_name = {t.name: t for t in assemble_tenants(_teams(), keys, TEAM_ADMIN)}
+    assert (by_name["member-key"].can_edit, by_name["member-key"].can_reset) == (False, True)
+    assert (by_name["admin-own"].can_edit, by_name["admin-own"].can_reset) == (True, True)
+    assert (by_name["acme-web"].can_edit, by_name["acme-web"].can_reset) == (True, True)
+
+
+def test_a_plain_member_sees_only_its_own_keys_usage() -> None:
+    keys = [
+        *_keys(),
+        Key.model_validate(
+            {"token": "h4", "key_alias": "mine", "team_id": "t-acme", "user_id": "m"}
+        ),
+    ]
+    visible = {t.name: t.usage_visible for t in assemble_tenants(_teams(), keys, MEMBER)}
+    assert visible["mine"] is True
+    assert visible["acme-web"] is False  # a shared team key: LiteLLM answers its usage with 0
+    assert all(t.usage_visible for t in assemble_tenants(_teams(), keys, VIEWER))
