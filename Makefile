@@ -28,5 +28,15 @@ test: lint typecheck
 test-live: $(STAMP)
 	$(BIN)/pytest -q -m live tests/live -p no:cacheprovider
 
+# The SVG of every screen, from the snapshot tests' own code path (fixed data, clock and size).
+screenshots: $(STAMP)
+	$(BIN)/pytest -q tests/snapshots --snapshot-update
+	mkdir -p screenshots
+	rm -f screenshots/*.svg
+	for f in tests/snapshots/__snapshots__/test_snapshots/*.svg; do \
+		name=$$(basename "$$f" .svg | sed -e 's/^test_//' -e 's/\[/-/' -e 's/\]//'); \
+		cp "$$f" "screenshots/$$name.svg"; \
+	done
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

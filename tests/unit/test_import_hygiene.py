@@ -24,7 +24,8 @@ import pytest
 def test_layer_imports(module: str, forbidden: list[str]) -> None:
     code = (
         f"import sys, {module}\n"
-        f"bad = [m for m in sys.modules if any(m == f or m.startswith(f + '.') for f in {forbidden!r})]\n"
+        f"banned = {forbidden!r}\n"
+        "bad = [m for m in sys.modules if any(m == f or m.startswith(f + '.') for f in banned)]\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run(

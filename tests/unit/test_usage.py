@@ -39,7 +39,7 @@ def test_month_parsing_and_bounds() -> None:
     "text", ["2026-13", "2026-00", "26-11", "2026/11", "", "2026-1", "１２３４-05"]
 )
 def test_bad_months_are_refused_with_the_rule(text: str) -> None:
-    with pytest.raises(MonthError, match="month|year"):
+    with pytest.raises(MonthError, match=r"month|year"):
         Month.parse(text)
 
 
