@@ -19,7 +19,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(autouse=True)
-def _journal_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def journal_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.delenv("LITELLM_PROXY_URL", raising=False)
     monkeypatch.delenv("LITELLM_PROXY_API_KEY", raising=False)
@@ -89,20 +89,21 @@ def test_bad_usage_is_exit_2_naming_the_rule(
 
 
 def test_budget_set_and_spend_reset_are_journaled(
-    capsys: pytest.CaptureFixture[str], _journal_in_tmp: Path
+    capsys: pytest.CaptureFixture[str], journal_path: Path
 ) -> None:
     code, out, err = run(
         capsys, "--demo", "budget", "set", "acme-web", "--max-budget", "75", "--duration", "1mo"
     )
     assert (code, err) == (0, "")
-    assert "$75.00" in out and "30d → 1mo" in out
+    assert "$75.00" in out
+    assert "30d → 1mo" in out
     code, out, _ = run(capsys, "--demo", "spend", "reset", "acme-web", "--to", "0", "--yes")
     assert code == 0
     assert out.strip().endswith("→ $0.00")
     code, out, _ = run(capsys, "--demo", "budget", "set-org", "acme", "--no-cap")
     assert code == 0
     assert "no cap" in out
-    actions = [e.action for e in read_entries(_journal_in_tmp)]
+    actions = [e.action for e in read_entries(journal_path)]
     assert actions == ["budget.set", "spend.reset", "org_budget.set"]
 
 
