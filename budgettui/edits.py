@@ -36,6 +36,17 @@ class SpendChanged(Exception):
         self.spend = spend
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One write as the journal records it."""
+
+    action: Action
+    tenant: str | None
+    org: str | None
+    before: Mapping[str, object]
+    after: Mapping[str, object]
+
+
 @dataclass
 class Editor:
     """Everything a write needs besides its arguments."""
@@ -54,14 +65,8 @@ class Editor:
             raise NotAllowed(not_allowed_reason(self.caller, "this tenant's budget"))
         key_hash = tenant.key_hash
         changes = budget_changes(tenant.cap, draft)
-        await self._journaled(
-            action,
-            tenant.name,
-            tenant.org_name,
-            cap_record(tenant.cap),
-            changes,
-            lambda: self.client.update_key(key_hash, changes),
-        )
+        attempt = Attempt(action, tenant.name, tenant.org_name, cap_record(tenant.cap), changes)
+        await self._journaled(attempt, lambda: self.client.update_key(key_hash, changes))
         return await self.client.key_info(key_hash)
 
     async def set_org_budget(
@@ -70,14 +75,8 @@ class Editor:
         if not org.can_edit:
             raise NotAllowed(not_allowed_reason(self.caller, "this org's budget"))
         changes = budget_changes(org.cap, draft)
-        await self._journaled(
-            action,
-            None,
-            org.name,
-            cap_record(org.cap),
-            changes,
-            lambda: self.client.update_team(org.team_id, changes),
-        )
+        attempt = Attempt(action, None, org.name, cap_record(org.cap), changes)
+        await self._journaled(attempt, lambda: self.client.update_team(org.team_id, changes))
         return (await self.client.team_info(org.team_id)).team_info
 
     async def reset_spend(self, tenant: Tenant, reset_to: Decimal, seen_spend: Decimal) -> Key:
@@ -91,59 +90,40 @@ class Editor:
         current = await self.client.key_info(key_hash)
         if current.spend != seen_spend:
             raise SpendChanged(current.spend)
-        await self._journaled(
+        attempt = Attempt(
             "spend.reset",
             tenant.name,
             tenant.org_name,
             {"spend": money_number(current.spend)},
             {"spend": money_number(reset_to)},
-            lambda: self.client.reset_key_spend(key_hash, reset_to),
         )
+        await self._journaled(attempt, lambda: self.client.reset_key_spend(key_hash, reset_to))
         return await self.client.key_info(key_hash)
 
-    async def _journaled(
-        self,
-        action: Action,
-        tenant: str | None,
-        org: str | None,
-        before: Mapping[str, object],
-        after: Mapping[str, object],
-        send: Callable[[], Awaitable[Result]],
-    ) -> Result:
+    async def _journaled(self, attempt: Attempt, send: Callable[[], Awaitable[Result]]) -> Result:
+        """Send once and journal the outcome, whatever it is."""
         try:
             result = await send()
         except UnknownOutcome as exc:
-            self._journal(
-                action, tenant, org, before, after, AuditResult("unknown", None, exc.message)
-            )
+            self._journal(attempt, AuditResult("unknown", None, exc.message))
             raise
         except ProxyError as exc:
-            self._journal(
-                action, tenant, org, before, after, AuditResult("error", exc.status, exc.message)
-            )
+            self._journal(attempt, AuditResult("error", exc.status, exc.message))
             raise
-        self._journal(action, tenant, org, before, after, AuditResult("ok", 200, "applied"))
+        self._journal(attempt, AuditResult("ok", 200, "applied"))
         return result
 
-    def _journal(
-        self,
-        action: Action,
-        tenant: str | None,
-        org: str | None,
-        before: Mapping[str, object],
-        after: Mapping[str, object],
-        result: AuditResult,
-    ) -> None:
+    def _journal(self, attempt: Attempt, result: AuditResult) -> None:
         if self.journal is None:
             return
         entry = AuditEntry(
             proxy_host=self.client.host,
             caller=self.caller.user_id,
-            tenant=tenant,
-            org=org,
-            action=action,
-            before=before,
-            after=after,
+            tenant=attempt.tenant,
+            org=attempt.org,
+            action=attempt.action,
+            before=attempt.before,
+            after=attempt.after,
             result=result,
         )
         self.journal.append(entry, secret=self.secret)

@@ -93,12 +93,18 @@ class KeyListPage(Wire):
     total_pages: int | None = None
 
 
-class TeamListPage(Wire):
-    teams: list[Team]
+class NumberedPage(Wire):
+    """The paging fields `/v2/team/list` and `/spend/logs/v2` share. `total_pages` is a hint:
+    `/spend/logs/v2` caps `total` at 10,000, and a proxy may simply be wrong."""
+
     total: int | None = None
     page: int | None = None
     page_size: int | None = None
     total_pages: int | None = None
+
+
+class TeamListPage(NumberedPage):
+    teams: list[Team]
 
 
 class KeyInfo(Wire):
@@ -187,12 +193,8 @@ class SpendLog(Wire):
     )
 
 
-class SpendLogPage(Wire):
+class SpendLogPage(NumberedPage):
     data: list[SpendLog]
-    total: int | None = None
-    page: int | None = None
-    page_size: int | None = None
-    total_pages: int | None = None
 
 
 class ResetSpendResult(Wire):
