@@ -115,3 +115,41 @@ async def test_quit(tmp_path: Path) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert harness.app.return_code == 0
+
+
+async def test_the_palette_jumps_to_a_tenant_by_name(tmp_path: Path) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"acme-web-eu")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = harness.app.screen
+        assert isinstance(screen, TenantScreen)
+        assert screen.tenant.name == "acme-web-eu"
+
+
+async def test_auto_refresh_waits_while_a_modal_is_open(tmp_path: Path) -> None:
+    harness = build(tmp_path, refresh=1)
+
+    def listings() -> int:
+        return sum(r.path == "/key/list" for r in harness.store.requests)
+
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for _ in range(50):  # the refresh a second after the first load
+            if listings() >= 2:
+                break
+            await pilot.pause(0.1)
+        assert listings() >= 2
+        await settle(pilot)
+        await pilot.press("question_mark")
+        opened = listings()
+        await pilot.pause(2.5)
+        assert listings() == opened  # nothing while the help is open
+        await pilot.press("escape")
+        await settle(pilot)
+        assert listings() == opened + 1  # the refresh that came due runs once it closes
