@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
+from typing import TypeVar
 
 import httpx
 
@@ -30,11 +31,15 @@ from budgettui.settings import (
     Settings,
     SettingsError,
     resolve_connection,
+    validate_port,
     validate_proxy_url,
     validate_refresh,
+    validate_tenant_name,
+    validate_timeout,
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+Value = TypeVar("Value")
 
 
 def _month(text: str) -> Month:
@@ -44,28 +49,17 @@ def _month(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 600 seconds")
-    return value
+def argument(validate: Callable[[str], Value]) -> Callable[[str], Value]:
+    """An argparse `type=` from a settings validator: its message becomes the usage error."""
 
+    def convert(text: str) -> Value:
+        try:
+            return validate(text)
+        except SettingsError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-def _url(text: str) -> str:
-    try:
-        return validate_proxy_url(text)
-    except SettingsError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _refresh(text: str) -> float:
-    try:
-        return validate_refresh(text)
-    except SettingsError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = validate.__name__.removeprefix("validate_")
+    return convert
 
 
 def _add_connection_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
@@ -74,7 +68,10 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, in_subcommand: b
     default = argparse.SUPPRESS if in_subcommand else None
     group = parser.add_argument_group("connection")
     group.add_argument(
-        "--proxy-url", type=_url, default=default, help="the LiteLLM proxy (or LITELLM_PROXY_URL)"
+        "--proxy-url",
+        type=argument(validate_proxy_url),
+        default=default,
+        help="the LiteLLM proxy (or LITELLM_PROXY_URL)",
     )
     group.add_argument(
         "--api-key",
@@ -94,7 +91,10 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, in_subcommand: b
         help="with --demo: which demo credential to use (default master)",
     )
     group.add_argument(
-        "--timeout", type=_positive_seconds, default=default, help="read timeout (default 30 s)"
+        "--timeout",
+        type=argument(validate_timeout),
+        default=default,
+        help="read timeout (default 30 s)",
     )
     group.add_argument("--ca-bundle", default=default, help="CA bundle for a private CA")
     group.add_argument(
@@ -117,7 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_connection_options(parser, in_subcommand=False)
     parser.add_argument(
-        "--refresh", type=_refresh, default=60.0, help="auto-refresh seconds (0 = off)"
+        "--refresh",
+        type=argument(validate_refresh),
+        default=60.0,
+        help="auto-refresh seconds (0 = off)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     tenants = commands.add_parser("tenants", help="list the tenants the key may see")
@@ -125,12 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
     _format_options(tenants)
     usage = commands.add_parser("usage", help="one tenant's usage for a month, by day")
     _add_connection_options(usage, in_subcommand=True)
-    usage.add_argument("tenant", help="the tenant (key alias)")
+    usage.add_argument("tenant", type=argument(validate_tenant_name), help="the tenant (key alias)")
     usage.add_argument("--month", type=_month, default=None, help="YYYY-MM (default: this month)")
     _format_options(usage)
-    add_edit_commands(commands, partial(_add_connection_options, in_subcommand=True))
+    add_edit_commands(
+        commands,
+        partial(_add_connection_options, in_subcommand=True),
+        argument(validate_tenant_name),
+    )
     server = commands.add_parser("demo-server", help="serve the simulator on 127.0.0.1")
-    server.add_argument("--port", type=int, default=4000, help="port (default 4000)")
+    server.add_argument(
+        "--port", type=argument(validate_port), default=4000, help="port (default 4000)"
+    )
     return parser
 
 
@@ -210,9 +219,6 @@ def _run_dashboard(
 def _demo_server(port: int, now: datetime) -> int:
     from budgettui.simulator import DEMO_KEYS, Faults, demo_store, run_server
 
-    if not 0 < port < 65536:
-        print("budgettui: error: --port must be 1 to 65535", file=sys.stderr)
-        return EXIT_USAGE
     print(f"budgettui demo server: http://127.0.0.1:{port}")
     for role, key in DEMO_KEYS.items():
         print(f"  {role:<22} {key}")

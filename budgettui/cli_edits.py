@@ -30,6 +30,7 @@ class UsageError(ValueError):
 def add_edit_commands(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: Callable[[argparse.ArgumentParser], None],
+    name_type: Callable[[str], str],
 ) -> None:
     budget = commands.add_parser("budget", help="change a tenant's or an org's budget")
     budget_commands = budget.add_subparsers(dest="budget_command", metavar="ACTION", required=True)
@@ -39,7 +40,7 @@ def add_edit_commands(
     ):
         parser = budget_commands.add_parser(name, help=helptext)
         common(parser)
-        parser.add_argument(target, help=f"the {target}'s name")
+        parser.add_argument(target, type=name_type, help=f"the {target}'s name")
         amount = parser.add_mutually_exclusive_group(required=True)
         amount.add_argument("--max-budget", metavar="USD", help="the cap, > 0 and ≤ 1,000,000")
         amount.add_argument(
@@ -52,7 +53,7 @@ def add_edit_commands(
     spend_commands = spend.add_subparsers(dest="spend_command", metavar="ACTION", required=True)
     reset = spend_commands.add_parser("reset", help="reset a tenant's spend")
     common(reset)
-    reset.add_argument("tenant", help="the tenant's name")
+    reset.add_argument("tenant", type=name_type, help="the tenant's name")
     reset.add_argument("--to", default="0", metavar="USD", help="the new spend (default 0)")
     reset.add_argument("--yes", action="store_true", help="required: confirms the reset")
 

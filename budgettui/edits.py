@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
@@ -54,7 +54,9 @@ class Editor:
     client: LiteLLMClient
     caller: Caller
     journal: Journal | None
-    secret: str  # the API key, only so the journal can make sure never to contain it
+    # The API key, only so the journal can make sure never to contain it; out of the repr,
+    # which Textual's crash report prints with the locals.
+    secret: str = field(repr=False)
 
     async def set_key_budget(
         self, tenant: Tenant, draft: BudgetDraft, action: Action = "budget.set"

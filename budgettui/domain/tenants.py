@@ -6,6 +6,7 @@ with no key yet is a tenant "still provisioning". A key with no team is a tenant
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -138,13 +139,21 @@ def may_edit_org(caller: Caller, team: Team) -> bool:
     )
 
 
+def printable(name: str) -> str:
+    """Control characters in a name would move a terminal's cursor or recolour it (ESC
+    sequences); they are shown as U+FFFD instead."""
+    return "".join(
+        "\N{REPLACEMENT CHARACTER}" if unicodedata.category(ch) == "Cc" else ch for ch in name
+    )
+
+
 def org_display_name(team: Team) -> str:
-    return team.team_alias or team.team_id
+    return printable(team.team_alias or team.team_id)
 
 
 def key_display_name(key: Key) -> str:
     """The alias; else the masked `sk-...abcd`; never the hash, which means nothing to a human."""
-    return key.key_alias or key.key_name or "(unnamed key)"
+    return printable(key.key_alias or key.key_name or "(unnamed key)")
 
 
 def build_org(team: Team, caller: Caller) -> Org:

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from budgettui.proxy.models import DailyActivity, SpendLog
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only: int() would take "١٢"
 
 
 class MonthError(ValueError):
@@ -30,9 +30,10 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        match = _MONTH.fullmatch(text.strip())
+        match = _MONTH.fullmatch(text.strip(" "))
         if not match:
-            raise MonthError(f"month must be YYYY-MM (e.g. 2026-11), not {text!r}")
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            raise MonthError(f"month must be YYYY-MM (e.g. 2026-11), not {shown!r}")
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
             raise MonthError(f"month must be 01 to 12, not {match[2]}")

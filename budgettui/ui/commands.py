@@ -6,11 +6,26 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from budgettui.domain.tenants import Tenant
 
 if TYPE_CHECKING:
     from budgettui.ui.app import BudgetApp
+
+NOT_FOUND = "not found or not accessible"
+
+
+def plain_highlight(matcher: Matcher, label: str) -> Content:
+    """Textual's `Matcher.highlight` reads the label as markup, so an alias like `[/]` would
+    break it; this styles the matched letters of the label as plain text."""
+    content = Content(label)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets:
+        if not label[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class TenantCommands(Provider):
@@ -21,19 +36,29 @@ class TenantCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         screen = self.budget_app.tenants_screen
+        found = False
         refresh = "Refresh tenants"
         if (score := matcher.match(refresh)) > 0:
-            yield Hit(score, matcher.highlight(refresh), screen.reload, help="r on the list")
+            found = True
+            yield Hit(score, plain_highlight(matcher, refresh), screen.reload, help="r on the list")
         overview = self.budget_app.session.overview
         for tenant in overview.tenants if overview else []:
             label = f"Open {tenant.name}" + (f" ({tenant.org_name})" if tenant.org_name else "")
             if (score := matcher.match(label)) > 0:
+                found = True
                 yield Hit(
                     score,
-                    matcher.highlight(label),
+                    plain_highlight(matcher, label),
                     partial(self._open, tenant),
                     help="tenant detail",
                 )
+        if not found and query.strip() and overview is not None:
+            # The same words whether the name does not exist or is hidden from this key.
+            message = f"tenant {query.strip()!r}: {NOT_FOUND}"
+            yield Hit(0.0001, Content(message), self._nothing, help="nothing to open")
+
+    def _nothing(self) -> None:
+        """A hit that only informs."""
 
     def _open(self, tenant: Tenant) -> None:
         screen = self.budget_app.tenants_screen

@@ -17,6 +17,7 @@ from budgettui.domain.tenants import Org, Tenant, is_read_only
 from budgettui.domain.usage import Month
 from budgettui.loaders import Overview, load_month_to_date, load_overview
 from budgettui.proxy.errors import ProxyError
+from budgettui.ui.commands import NOT_FOUND
 from budgettui.ui.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.error import ErrorScreen
 from budgettui.ui.screens.help import HelpScreen
@@ -97,7 +98,7 @@ class TenantsScreen(EditingMixin):
         if self.session.overview is None:
             self.app.push_screen(ErrorScreen(error), callback=self._retry_after_error)
             return
-        self.notify(error.message, title=error.title, severity="warning", timeout=8)
+        self.notify(error.message, title=error.title, severity="warning", timeout=8, markup=False)
         self._tick_freshness()
 
     def _retry_after_error(self, _result: None) -> None:
@@ -166,7 +167,10 @@ class TenantsScreen(EditingMixin):
 
     def _draw_note(self, overview: Overview, shown: int) -> None:
         parts = [f"{shown} of {len(overview.tenants)} tenants"]
-        if self.query_text:
+        if self.query_text and shown == 0:
+            # The same words whether the name does not exist or is hidden from this key.
+            parts = [f"no tenant matches {self.query_text!r}: {NOT_FOUND}"]
+        elif self.query_text:
             parts.append(f"filter: {self.query_text!r}")
         direction = "↓" if (self.sort in DESCENDING_BY_DEFAULT) != self.reverse else "↑"
         parts.append(f"sort: {self.sort.value} {direction}")
@@ -258,7 +262,9 @@ class TenantsScreen(EditingMixin):
         try:
             await self.undo_last()
         except ProxyError as error:
-            self.notify(error.message, title=f"Undo failed: {error.title}", severity="error")
+            self.notify(
+                error.message, title=f"Undo failed: {error.title}", severity="error", markup=False
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only keys that work now; editor keys the caller may not use are
