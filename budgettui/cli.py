@@ -196,6 +196,12 @@ async def _headless(
     fmt: OutputFormat = getattr(args, "fmt", "table")
     async with make_client(settings, transport) as client:
         overview = await load_overview(client, now, settings.threshold)
+        if overview.partial:
+            print(
+                "budgettui: warning: PARTIAL: the proxy listed more than budgettui pages "
+                "through; the output is incomplete",
+                file=sys.stderr,
+            )
         if args.command == "tenants":
             return render_tenants(overview.tenants, fmt)
         if args.command in ("budget", "spend"):

@@ -68,7 +68,11 @@ class Editor:
         key_hash = tenant.key_hash
         changes = budget_changes(tenant.cap, draft)
         attempt = Attempt(action, tenant.name, tenant.org_name, cap_record(tenant.cap), changes)
-        await self._journaled(attempt, lambda: self.client.update_key(key_hash, changes))
+        await self._journaled(
+            attempt,
+            lambda: self.client.update_key(key_hash, changes),
+            lambda: self._describe_key(key_hash),
+        )
         return await self.client.key_info(key_hash)
 
     async def set_org_budget(
@@ -78,7 +82,11 @@ class Editor:
             raise NotAllowed(not_allowed_reason(self.caller, "this org's budget"))
         changes = budget_changes(org.cap, draft)
         attempt = Attempt(action, None, org.name, cap_record(org.cap), changes)
-        await self._journaled(attempt, lambda: self.client.update_team(org.team_id, changes))
+        await self._journaled(
+            attempt,
+            lambda: self.client.update_team(org.team_id, changes),
+            lambda: self._describe_team(org.team_id),
+        )
         return (await self.client.team_info(org.team_id)).team_info
 
     async def reset_spend(self, tenant: Tenant, reset_to: Decimal, seen_spend: Decimal) -> Key:
@@ -99,21 +107,43 @@ class Editor:
             {"spend": money_number(current.spend)},
             {"spend": money_number(reset_to)},
         )
-        await self._journaled(attempt, lambda: self.client.reset_key_spend(key_hash, reset_to))
+        await self._journaled(
+            attempt,
+            lambda: self.client.reset_key_spend(key_hash, reset_to),
+            lambda: self._describe_key(key_hash),
+        )
         return await self.client.key_info(key_hash)
 
-    async def _journaled(self, attempt: Attempt, send: Callable[[], Awaitable[Result]]) -> Result:
-        """Send once and journal the outcome, whatever it is."""
+    async def _journaled(
+        self,
+        attempt: Attempt,
+        send: Callable[[], Awaitable[Result]],
+        reread: Callable[[], Awaitable[str]],
+    ) -> Result:
+        """Send once and journal the outcome, whatever it is. When no answer came, read the
+        object back at once so the admin sees what the proxy holds now; never send again."""
         try:
             result = await send()
         except UnknownOutcome as exc:
-            self._journal(attempt, AuditResult("unknown", None, exc.message))
-            raise
+            self._journal(attempt, AuditResult("unknown", exc.status, exc.message))
+            try:
+                now = f"the proxy now holds {await reread()}"
+            except ProxyError as again:
+                now = f"re-reading it failed too ({again.message})"
+            raise UnknownOutcome(f"{exc.message}; {now}", status=exc.status) from None
         except ProxyError as exc:
             self._journal(attempt, AuditResult("error", exc.status, exc.message))
             raise
         self._journal(attempt, AuditResult("ok", 200, "applied"))
         return result
+
+    async def _describe_key(self, key_hash: str) -> str:
+        key = await self.client.key_info(key_hash)
+        return _describe_cap(key.spend, key.max_budget, key.budget_duration)
+
+    async def _describe_team(self, team_id: str) -> str:
+        team = (await self.client.team_info(team_id)).team_info
+        return _describe_cap(team.spend, team.max_budget, team.budget_duration)
 
     def _journal(self, attempt: Attempt, result: AuditResult) -> None:
         if self.journal is None:
@@ -129,6 +159,11 @@ class Editor:
             result=result,
         )
         self.journal.append(entry, secret=self.secret)
+
+
+def _describe_cap(spend: Decimal, max_budget: Decimal | None, duration: str | None) -> str:
+    budget = format_money(max_budget) if max_budget is not None else "no cap"
+    return f"budget {budget}, period {duration or 'none'}, spend {format_money(spend)}"
 
 
 def cap_record(cap: Cap) -> dict[str, object]:

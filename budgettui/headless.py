@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
@@ -41,6 +42,8 @@ TENANT_FIELDS = (
     "provisioning",
 )
 DAILY_FIELDS = ("date", "spend", "input_tokens", "output_tokens", "requests")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 def percent(fraction: Decimal | None) -> float | None:
@@ -114,10 +117,18 @@ def usage_record(tenant: Tenant, usage: MonthUsage) -> dict[str, Any]:
     }
 
 
+def _json(value: Any) -> str:
+    """Readable JSON (non-ASCII kept) in which no control character appears raw: `json` escapes
+    C0 controls itself but leaves DEL and the C1 range (U+0080-U+009F, e.g. U+009B, a CSI on
+    some terminals) as they are. Escaped, the output still decodes to the exact alias."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def render_tenants(tenants: Sequence[Tenant], fmt: OutputFormat) -> str:
     records = [tenant_record(t) for t in tenants]
     if fmt == "json":
-        return json.dumps(records, indent=2, ensure_ascii=False)
+        return _json(records)
     if fmt == "csv":
         return _csv(TENANT_FIELDS, records)
     rows = [
@@ -140,7 +151,7 @@ def render_tenants(tenants: Sequence[Tenant], fmt: OutputFormat) -> str:
 def render_usage(tenant: Tenant, usage: MonthUsage, fmt: OutputFormat) -> str:
     record = usage_record(tenant, usage)
     if fmt == "json":
-        return json.dumps(record, indent=2, ensure_ascii=False)
+        return _json(record)
     if fmt == "csv":
         return _csv(DAILY_FIELDS, record["daily"])
     title = f"{tenant.name} ({tenant.org_name or 'no org'}) — {usage.month}"
@@ -165,7 +176,7 @@ def render_usage(tenant: Tenant, usage: MonthUsage, fmt: OutputFormat) -> str:
     )
     table = _table(("DATE", "SPEND", "TOKENS IN", "TOKENS OUT", "REQUESTS"), rows, {1, 2, 3, 4})
     notes = [f"PARTIAL: {usage.partial_reason}"] if usage.partial else []
-    return "\n".join([title, "", table, *notes])
+    return "\n".join([safe_text(title), "", table, *map(safe_text, notes)])
 
 
 def _used(tenant: Tenant) -> str:
@@ -183,8 +194,14 @@ def _csv(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
 
 
 def _csv_cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    # CSV has no escapes, and it is printed to a terminal as often as it is saved: an alias's
+    # control characters (an ESC sequence) would act on the terminal. They are replaced, as in
+    # the table.
+    value = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", value)
     # A cell starting with = + - @ runs as a formula in a spreadsheet; aliases are user input.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
 

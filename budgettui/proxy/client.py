@@ -17,9 +17,9 @@ from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from budgettui.proxy.errors import BadResponse, NotFound
+from budgettui.proxy.errors import BadResponse, NotFound, UnknownOutcome
 from budgettui.proxy.models import (
     Caller,
     DailyActivity,
@@ -167,7 +167,9 @@ class LiteLLMClient:
         key: Callable[[Item], str],
     ) -> Listing[Item]:
         """Page until a short page. `total_pages` only decides how many pages to ask for at once
-        (at most `max_concurrency`): it is a hint, never trusted to end the listing."""
+        (at most `max_concurrency`): it is a hint, never trusted to end the listing. A full page
+        with nothing new on it means the proxy ignores `page` (it would never end): stop there,
+        partial, rather than ask `MAX_PAGES` times for the same rows."""
         first, hint = await fetch(1)
         seen: dict[str, Item] = {key(item): item for item in first}
         if len(first) < page_size:
@@ -180,9 +182,12 @@ class LiteLLMClient:
             for items, _ in results:
                 # Pages are ordered by creation time: a key created while we page shifts rows
                 # onto the next page, so the same key can come twice; keep one.
+                known = len(seen)
                 seen.update((key(item), item) for item in items)
                 if len(items) < page_size:
                     return Listing(list(seen.values()))
+                if len(seen) == known:
+                    return Listing(list(seen.values()), partial=True)
             page += width
         return Listing(list(seen.values()), partial=True)
 
@@ -245,9 +250,12 @@ class LiteLLMClient:
             body = await self._http.get(
                 f"/{scope}/daily/activity/aggregated/keys", KeyActivityPage, params
             )
+            known = len(totals)
             totals.update((row.api_key, row) for row in body.api_keys)
             if len(body.api_keys) < KEY_ACTIVITY_PAGE_SIZE:
                 return Listing(list(totals.values()))
+            if len(totals) == known:  # the same rows again: `offset` is ignored
+                break
         return Listing(list(totals.values()), partial=True)
 
     async def spend_log_page(
@@ -280,10 +288,15 @@ class LiteLLMClient:
 
     async def reset_key_spend(self, key_hash: str, reset_to: Decimal) -> ResetSpendResult:
         """`POST /key/{hash}/reset_spend`: the hash in the path keeps the raw key out of logs."""
-        body = await self._http.post(
-            f"/key/{quote(key_hash, safe='')}/reset_spend", {"reset_to": float(reset_to)}
-        )
-        return ResetSpendResult.model_validate(body)
+        path = f"/key/{quote(key_hash, safe='')}/reset_spend"
+        body = await self._http.post(path, {"reset_to": float(reset_to)})
+        try:
+            return ResetSpendResult.model_validate(body)
+        except ValidationError:  # accepted (2xx), but we cannot read what it did
+            raise UnknownOutcome(
+                f"{path} answered with a shape budgettui does not know; the reset may or may "
+                "not have been applied: re-read before trying again"
+            ) from None
 
 
 def _token(key: Key) -> str:

@@ -27,8 +27,9 @@ class ProxyError(Exception):
     default_title = "Proxy error"
 
     def __init__(self, message: str, *, title: str | None = None, status: int | None = None):
+        message = one_line(message)
         super().__init__(message)
-        self.title = title or self.default_title
+        self.title = one_line(title) if title else self.default_title
         self.message = message
         self.status = status
 
@@ -97,6 +98,12 @@ def error_from_response(response: httpx.Response, *, redact: str | None = None) 
     if kind is None:
         kind = Unavailable if status == 429 or status >= 500 else ProxyError
     return kind(f"{message} (HTTP {status})", status=status)
+
+
+def one_line(text: str) -> str:
+    """What a proxy (or a library) said, made safe for one line of a terminal: control and
+    format characters (newlines, ANSI escapes, bidi overrides) become spaces, runs of space one."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
 def redact_secret(text: str, secret: str | None) -> str:

@@ -1,8 +1,11 @@
 """HTTP plumbing under the LiteLLM client: auth, timeouts, retries with backoff, error mapping.
 
-Reads (GET) are retried on connect errors, read timeouts, 429 (honouring `Retry-After`), 502, 503
-and 504 with exponential backoff and full jitter. Writes are never retried: a write whose answer
-never came is reported as `UnknownOutcome`, because sending it again could apply it twice.
+Reads (GET) are retried on connect errors, timeouts, dropped connections, 429 (honouring
+`Retry-After`), 500, 502, 503 and 504 with exponential backoff and full jitter, then reported as
+`Unavailable`. Writes are never retried: a write whose answer never came (a timeout, a dropped
+connection, a gateway's 502/504, a 2xx body that cannot be read) is reported as `UnknownOutcome`,
+because sending it again could apply it twice; only a write that provably never left (the
+connection could not be opened) is `Unavailable`.
 """
 
 from __future__ import annotations
@@ -31,8 +34,13 @@ from budgettui.proxy.errors import (
 Model = TypeVar("Model", bound=BaseModel)
 Params = Mapping[str, str | int | bool]
 
-_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A gateway in front of LiteLLM answered for it: LiteLLM may have applied the write meanwhile.
+_GATEWAY_STATUSES = frozenset({502, 504})
+# Failures before a single byte of the request left: a write can be reported as not sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 _MAX_RETRY_AFTER = 60.0
+_UNKNOWN = "the change may or may not have been applied: re-read before trying again"
 
 
 @dataclass(frozen=True)
@@ -103,15 +111,22 @@ class Transport:
         """Send a write once. A lost answer is an `UnknownOutcome`, never a silent retry."""
         try:
             response = await self._http.post(path, json=dict(body))
-        except httpx.ConnectError as exc:
+        except _NOT_SENT as exc:
             raise Unavailable(self._describe(exc), status=None) from None
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError):
-            raise UnknownOutcome(
-                "the proxy did not answer; the change may or may not have been applied"
-            ) from None
+        except httpx.HTTPError as exc:  # timeouts, drops, undecodable bodies: sent, no answer
+            raise UnknownOutcome(f"{self._describe(exc)}; {_UNKNOWN}") from None
+        if response.status_code in _GATEWAY_STATUSES:
+            error = error_from_response(response, redact=self._api_key)
+            raise UnknownOutcome(f"{error.message}; {_UNKNOWN}", status=response.status_code)
         if response.is_error:
             raise error_from_response(response, redact=self._api_key)
-        return self._json(response)
+        if response.is_redirect:  # something in front of LiteLLM answered: nothing was applied
+            message = _redirect_message(response, self._api_key)
+            raise BadResponse(message, status=response.status_code)
+        try:
+            return self._json(response)
+        except BadResponse as exc:  # 2xx: accepted, but we cannot read what was applied
+            raise UnknownOutcome(f"{exc.message}; {_UNKNOWN}", status=exc.status) from None
 
     async def _get_with_retries(self, path: str, params: Params | None) -> httpx.Response:
         attempts = max(1, self._options.retry.attempts)
@@ -119,16 +134,22 @@ class Transport:
             last = attempt == attempts - 1
             try:
                 response = await self._http.get(path, params=dict(params or {}))
-            except (httpx.TransportError, httpx.TimeoutException) as exc:
+            except httpx.TransportError as exc:  # connect, timeouts, drops mid-body
                 if last:
                     raise Unavailable(self._describe(exc)) from None
                 await self._sleep(self._options.retry.backoff(attempt, self._rng))
                 continue
+            except httpx.HTTPError as exc:  # an undecodable body, a redirect loop
+                raise BadResponse(self._describe(exc)) from None
             if response.status_code in _RETRY_STATUSES and not last:
                 await self._sleep(self._retry_delay(response, attempt))
                 continue
             if response.is_error:
                 raise error_from_response(response, redact=self._api_key)
+            if response.is_redirect:
+                raise BadResponse(
+                    _redirect_message(response, self._api_key), status=response.status_code
+                )
             return response
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -140,7 +161,7 @@ class Transport:
     def _json(self, response: httpx.Response) -> Any:
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise BadResponse(
                 f"{response.request.url.path} did not answer with JSON", status=response.status_code
             ) from None
@@ -157,9 +178,36 @@ class Transport:
             ) from None
 
     def _describe(self, exc: Exception) -> str:
-        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not connect"
+        host = self._http.base_url.host
         detail = redact_secret(str(exc), self._api_key) or type(exc).__name__
-        return f"{kind} to {self._http.base_url.host}: {detail}"
+        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            seconds = self._options.connect_timeout
+            return f"could not connect to {host} within {seconds:g} s: {detail}"
+        if isinstance(exc, httpx.TimeoutException):
+            seconds = self._options.read_timeout
+            return f"no answer from {host} within {seconds:g} s ({type(exc).__name__})"
+        if isinstance(exc, httpx.ConnectError):
+            return f"could not connect to {host}: {detail}"
+        if isinstance(exc, httpx.TransportError):
+            return f"lost the connection to {host}: {detail}"
+        return f"{host} sent an answer budgettui cannot read: {detail}"
+
+
+def _redirect_message(response: httpx.Response, secret: str) -> str:
+    """A redirect is a login page or an http→https hop in front of LiteLLM: name where it
+    points, without credentials or a query string (either may carry tokens)."""
+    try:
+        target = httpx.URL(response.headers.get("location", ""))
+        where = target.path
+        if target.host:
+            where = f"{target.scheme}://{target.netloc.decode('ascii', 'replace')}{target.path}"
+    except httpx.InvalidURL:
+        where = "an address that is not a URL"
+    return (
+        f"{response.request.url.path} redirected to {redact_secret(where, secret)} "
+        f"(HTTP {response.status_code}): check the proxy URL (https?) and any login page in "
+        "front of LiteLLM"
+    )
 
 
 def _first_problem(exc: ValidationError) -> str:
@@ -177,8 +225,10 @@ def _parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError):
             return None
+        if when.tzinfo is None:  # "-0000": UTC with no zone attached
+            when = when.replace(tzinfo=UTC)
         seconds = (when - datetime.now(UTC)).total_seconds()
     if seconds != seconds or seconds < 0:  # NaN or in the past
         return 0.0

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, tzinfo
 
 import httpx
 from textual.app import App
+from textual.worker import Worker, WorkerState
 
 from budgettui.audit import Journal
 from budgettui.factory import make_client
+from budgettui.proxy.errors import ProxyError
 from budgettui.settings import Settings
 from budgettui.ui.commands import TenantCommands
 from budgettui.ui.screens.tenants import TenantsScreen
@@ -51,6 +53,18 @@ class BudgetApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.tenants_screen)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's unexpected failure is shown. Proxy errors are handled
+        where they happen; anything else is a bug, said plainly rather than lost."""
+        if event.state is WorkerState.ERROR and not isinstance(event.worker.error, ProxyError):
+            kind = type(event.worker.error).__name__
+            self.notify(
+                f"Unexpected error: {kind}. The last data stays on screen.",
+                title="budgettui",
+                severity="error",
+                markup=False,
+            )
 
     async def on_unmount(self) -> None:
         await self.session.client.aclose()

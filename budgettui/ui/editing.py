@@ -4,6 +4,8 @@ caller may not write (no request sent), else the modal, the write, and a fresh r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from textual.binding import Binding
@@ -14,6 +16,7 @@ from budgettui.domain.budget import Cap
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.domain.validation import BudgetDraft, budget_changes
 from budgettui.edits import cap_record, curl_command, not_allowed_reason
+from budgettui.proxy.errors import UnknownOutcome
 from budgettui.ui.screens.budget_editor import BudgetEditor
 from budgettui.ui.screens.confirm import ConfirmScreen
 from budgettui.ui.screens.reset_spend import ResetSpendDialog
@@ -86,7 +89,8 @@ class EditingMixin(Screen[None]):
         key_hash = tenant.key_hash
 
         async def save(draft: BudgetDraft) -> None:
-            await self.session.editor().set_key_budget(tenant, draft)
+            with self._refresh_on_unknown():
+                await self.session.editor().set_key_budget(tenant, draft)
             self.session.undo.append(UndoRecord("key", key_hash, tenant.name, tenant.cap))
 
         self.app.push_screen(
@@ -105,7 +109,8 @@ class EditingMixin(Screen[None]):
             return
 
         async def save(draft: BudgetDraft) -> None:
-            await self.session.editor().set_org_budget(org, draft)
+            with self._refresh_on_unknown():
+                await self.session.editor().set_org_budget(org, draft)
             self.session.undo.append(UndoRecord("org", org.team_id, org.name, org.cap))
 
         self.app.push_screen(
@@ -126,13 +131,23 @@ class EditingMixin(Screen[None]):
             return
 
         async def reset(value: Decimal, seen: Decimal) -> None:
-            await self.session.editor().reset_spend(tenant, value, seen)
+            with self._refresh_on_unknown():
+                await self.session.editor().reset_spend(tenant, value, seen)
 
         self.app.push_screen(ResetSpendDialog(tenant, reset), callback=self._edited)
 
     def _curl(self, path: str, ident: dict[str, object], cap: Cap, draft: BudgetDraft) -> str:
         body = {**ident, **budget_changes(cap, draft)}
         return curl_command(self.session.client.base_url, path, body)
+
+    @contextmanager
+    def _refresh_on_unknown(self) -> Iterator[None]:
+        """A write with no answer may have been applied: read the screen behind again."""
+        try:
+            yield
+        except UnknownOutcome:
+            self.after_edit()
+            raise
 
     def _edited(self, result: object) -> None:
         if result is not None:

@@ -70,6 +70,7 @@ class TenantsScreen(EditingMixin):
 
     def on_mount(self) -> None:
         self.set_interval(5, self._tick_freshness)
+        self._tick_freshness()  # "loading…" until the first answer
         self.reload()
 
     # -- data ---------------------------------------------------------------------------------
