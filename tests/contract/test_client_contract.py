@@ -26,9 +26,7 @@ def _visible_aliases(store: Store, user_id: str | None, role: str) -> set[str]:
     admin_of = {
         t.team_id
         for t in store.teams.values()
-        if any(
-            m.user_id == user_id and m.role == "admin" for m in t.members_with_roles
-        )
+        if any(m.user_id == user_id and m.role == "admin" for m in t.members_with_roles)
     }
     member_of = {
         t.team_id
