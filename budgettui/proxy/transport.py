@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,7 +93,7 @@ class Transport:
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
-            verify=options.verify,
+            verify=_tls(options.verify),
             limits=httpx.Limits(max_connections=options.max_concurrency * 2),
         )
 
@@ -236,3 +237,8 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 
 __all__ = ["ConnectionOptions", "ProxyError", "RetryPolicy", "Transport"]
+
+
+def _tls(verify: bool | str) -> bool | ssl.SSLContext:
+    """A CA bundle path becomes a verifying context (httpx deprecates `verify=<path>`)."""
+    return ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
