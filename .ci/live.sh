@@ -42,30 +42,52 @@ lock_held() {
   [ -e "$HOME_DIR/run/start.lock" ] && ! flock -n "$HOME_DIR/run/start.lock" true 2>/dev/null
 }
 
+# A PostgreSQL that `start` launches keeps every file descriptor it inherited, for as long as it
+# runs. Reading `start`'s stdout through a pipe (`$(...)`) therefore never sees the end of it:
+# the last CI run hung there until its 90-minute limit. So `start` writes into files, runs with
+# no descriptors but 0-2, and under a time limit; PostgreSQL is stopped again (`stop --all`) when
+# this script was the one that started it.
+PG_WAS_ONLINE=0
+if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -qw online; then
+  PG_WAS_ONLINE=1
+fi
 ERRLOG="$(mktemp)"
-trap 'rm -f "$ERRLOG"' EXIT
+ENVFILE="$(mktemp)"
+trap 'rm -f "$ERRLOG" "$ENVFILE"' EXIT
+run_start() {
+  local fd
+  for fd in /proc/self/fd/*; do
+    fd="${fd##*/}"
+    [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+  done
+  exec timeout "${BUDGETTUI_LIVE_START_TIMEOUT:-1200}" bash "$START" </dev/null >"$ENVFILE" 2>"$ERRLOG"
+}
 if [ "$WAS_RUNNING" = 1 ] && lock_held && proxy_ready; then
   echo "live: $HOME_DIR/run/start.lock is held by another process; using the running proxy"
   REAL_LITELLM_URL="http://127.0.0.1:$PORT"
   REAL_LITELLM_MASTER_KEY="${REAL_LITELLM_MASTER_KEY:-sk-real-master}"
 else
   echo "live: starting the real LiteLLM proxy ($START)"
-  # The tool's progress goes to our stderr as it happens, and to a file for the SKIPPED note.
-  ENV_LINES="$(bash "$START" 2> >(tee "$ERRLOG" >&2))"
+  (run_start)
   rc=$?
+  cat "$ERRLOG" >&2
   if [ "$rc" != 0 ]; then
-    sleep 0.2 # let tee finish writing the log
     errors="$(grep -v '^\[real-litellm ' "$ERRLOG" | tail -n 15)"
     [ -n "$errors" ] || errors="$(tail -n 15 "$ERRLOG")"
+    [ "$rc" != 124 ] || errors="timed out after ${BUDGETTUI_LIVE_START_TIMEOUT:-1200} s"$'\n'"$errors"
     echo "LIVE SKIPPED: real-litellm/start exited $rc:"
     printf '%s\n' "$errors" | sed 's/^/  /'
     exit 0
   fi
-  eval "$ENV_LINES"
+  # Only the two NAME=value lines `start` promises are taken, never evaluated as code.
+  REAL_LITELLM_URL="$(sed -n 's/^REAL_LITELLM_URL=//p' "$ENVFILE")"
+  REAL_LITELLM_MASTER_KEY="$(sed -n 's/^REAL_LITELLM_MASTER_KEY=//p' "$ENVFILE")"
 fi
 
+STOP_ARGS=()
+[ "$PG_WAS_ONLINE" = 1 ] || STOP_ARGS=(--all)
 if [ "$WAS_RUNNING" = 0 ]; then
-  trap 'rm -f "$ERRLOG"; echo "live: stopping the proxy"; bash "$STOP" || true' EXIT
+  trap 'rm -f "$ERRLOG" "$ENVFILE"; echo "live: stopping the proxy"; bash "$STOP" "${STOP_ARGS[@]}" </dev/null >/dev/null 2>&1 || true' EXIT
 else
   echo "live: the proxy was already running before this script; it is left running afterwards"
 fi
@@ -79,7 +101,8 @@ fi
 
 echo "live: make test-live against $BUDGETTUI_LIVE_URL"
 started=$SECONDS
-make test-live
+# A hung live test must not hold CI to its limit: the whole live suite gets 20 minutes.
+timeout "${BUDGETTUI_LIVE_TEST_TIMEOUT:-1200}" make test-live
 status=$?
 echo "live: make test-live exited $status after $((SECONDS - started)) s"
 exit "$status"

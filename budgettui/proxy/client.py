@@ -234,15 +234,19 @@ class LiteLLMClient:
         end: date,
         *,
         team_ids: list[str] | None = None,
+        expected_keys: int = 0,
     ) -> Listing[KeyActivityTotal]:
         """Per-key totals for a date range, for every key in scope, in pages of 100 (LiteLLM's
-        cap): one request per hundred keys instead of one per tenant."""
-        totals: dict[str, KeyActivityTotal] = {}
-        for page in range(MAX_PAGES):
+        cap): one request per hundred keys instead of one per tenant. The endpoint gives no page
+        count; `expected_keys` (how many keys the listing found) stands in for one, so the pages
+        after the first are asked for `max_concurrency` at a time: over a 100 ms link, 2,000
+        keys take 6 round trips instead of 21."""
+
+        async def fetch(page: int) -> tuple[list[KeyActivityTotal], int | None]:
             params: dict[str, str | int | bool] = {
                 "start_date": start.isoformat(),
                 "end_date": end.isoformat(),
-                "offset": page * KEY_ACTIVITY_PAGE_SIZE,
+                "offset": (page - 1) * KEY_ACTIVITY_PAGE_SIZE,
                 "limit": KEY_ACTIVITY_PAGE_SIZE,
             }
             if team_ids:
@@ -250,13 +254,9 @@ class LiteLLMClient:
             body = await self._http.get(
                 f"/{scope}/daily/activity/aggregated/keys", KeyActivityPage, params
             )
-            known = len(totals)
-            totals.update((row.api_key, row) for row in body.api_keys)
-            if len(body.api_keys) < KEY_ACTIVITY_PAGE_SIZE:
-                return Listing(list(totals.values()))
-            if len(totals) == known:  # the same rows again: `offset` is ignored
-                break
-        return Listing(list(totals.values()), partial=True)
+            return body.api_keys, -(-expected_keys // KEY_ACTIVITY_PAGE_SIZE)
+
+        return await self._collect(fetch, KEY_ACTIVITY_PAGE_SIZE, key=_api_key)
 
     async def spend_log_page(
         self,
@@ -301,6 +301,10 @@ class LiteLLMClient:
 
 def _token(key: Key) -> str:
     return key.token or key.key_name or ""
+
+
+def _api_key(total: KeyActivityTotal) -> str:
+    return total.api_key
 
 
 def _team_id(team: Team) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from budgettui.domain.usage import Month
-from budgettui.loaders import load_month_usage, load_overview
+from budgettui.loaders import load_month_to_date, load_month_usage, load_overview
 from budgettui.proxy.errors import Forbidden, NotFound, Rejected, Unauthorized
 from budgettui.simulator import Faults, Store
 from tests.contract.conftest import NOW, Connect
@@ -92,6 +92,29 @@ async def test_keys_are_listed_across_pages(connect: Connect, store: Store) -> N
         keys = await client.list_keys()
     assert not keys.partial
     assert len(keys.items) == len(store.keys)
+
+
+async def test_month_to_date_spend_covers_every_key_across_pages(
+    connect: Connect, store: Store
+) -> None:
+    """The runway column's bulk totals: 100 keys a page, pages asked for several at a time."""
+    team = next(iter(store.teams.values()))
+    at = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
+    charged: dict[str, Decimal] = {}
+    for n in range(230):
+        key = store.add_key(
+            f"sk-extra-{n:04d}-padding", key_alias=f"extra-{n:04d}", team_id=team.team_id
+        )
+        for _ in range(n % 3 + 1):
+            row = store.charge(key, "gpt-4o-mini", 10, 20, at=at)
+            charged[row.api_key] = charged.get(row.api_key, Decimal(0)) + Decimal(str(row.spend))
+    async with connect() as client:
+        overview = await load_overview(client, NOW)
+        month_to_date = await load_month_to_date(client, overview, MONTH)
+    assert month_to_date is not None
+    assert len(month_to_date) > len(charged)  # the demo's own keys with traffic too
+    for api_key, spend in charged.items():
+        assert abs(month_to_date[api_key] - spend) < Decimal("0.000001"), api_key
 
 
 def _busy_key(store: Store, alias: str, requests: int, *, at: datetime) -> None:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from budgettui.audit import JournalError
 from budgettui.domain.budget import Cap
@@ -26,6 +26,7 @@ from budgettui.domain.validation import (
 )
 from budgettui.edits import NotAllowed
 from budgettui.proxy.errors import ProxyError
+from budgettui.ui.widgets.footer import Footer
 
 Save = Callable[[BudgetDraft], Awaitable[None]]
 Curl = Callable[[BudgetDraft], str]

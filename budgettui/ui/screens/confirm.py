@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from budgettui.ui.widgets.footer import Footer
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from budgettui.proxy.errors import ProxyError, Unauthorized
+from budgettui.ui.widgets.footer import Footer
 
 
 class ErrorScreen(Screen[None]):

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from budgettui.audit import JournalError
 from budgettui.domain.money import format_money
@@ -21,6 +21,7 @@ from budgettui.domain.validation import ValidationError, parse_reset_value
 from budgettui.edits import NotAllowed, SpendChanged
 from budgettui.proxy.errors import NotFound, ProxyError
 from budgettui.ui.screens.confirm import ConfirmScreen
+from budgettui.ui.widgets.footer import Footer
 
 # reset_to, the spend the admin saw when confirming
 Reset = Callable[[Decimal, Decimal], Awaitable[None]]

@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from budgettui.domain.budget import BindingCap, project
 from budgettui.domain.money import format_money
@@ -20,6 +20,7 @@ from budgettui.ui.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.budget_bar import BudgetBar
+from budgettui.ui.widgets.footer import Footer
 from budgettui.ui.widgets.spend_chart import SpendChart, TokensChart
 
 

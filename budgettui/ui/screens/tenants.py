@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from budgettui.domain.listing import DESCENDING_BY_DEFAULT, SortKey, build_groups
 from budgettui.domain.tenants import Org, Tenant, is_read_only
@@ -23,6 +23,7 @@ from budgettui.ui.screens.error import ErrorScreen
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.screens.tenant import TenantScreen
 from budgettui.ui.session import Session
+from budgettui.ui.widgets.footer import Footer
 from budgettui.ui.widgets.tenant_table import (
     ORG_ROW_PREFIX,
     PROVISIONING_ROW_PREFIX,
