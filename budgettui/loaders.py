@@ -125,19 +125,12 @@ async def load_month_to_date(
     no runway rather than failing the whole table."""
     caller = overview.caller
     team_ids = sorted({t.org.team_id for t in overview.tenants if t.org})
-    expected_keys = len(overview.tenants)
     try:
         if caller.user_role in SEE_ALL_ROLES:
-            totals = await client.key_activity_totals(
-                "user", month.first_day, month.last_day, expected_keys=expected_keys
-            )
+            totals = await client.key_activity_totals("user", month.first_day, month.last_day)
         elif team_ids:
             totals = await client.key_activity_totals(
-                "team",
-                month.first_day,
-                month.last_day,
-                team_ids=team_ids,
-                expected_keys=expected_keys,
+                "team", month.first_day, month.last_day, team_ids=team_ids
             )
         else:
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from budgettui.simulator.ledger import ENDPOINT, Metrics, RollupKey, add_into, new_metrics
 from budgettui.simulator.store import Store
@@ -245,12 +246,31 @@ def entity_key_counts(scope: Scope, entries: Iterable[Entry]) -> dict[str, int]:
     return {entity: len(keys) for entity, keys in seen.items()}
 
 
-def key_page(store: Store, entries: Sequence[Entry], offset: int, limit: int) -> Json:
+KeyTotals = tuple[dict[str, Metrics], list[str]]
+# A client pages through the per-key totals 100 keys at a time, so the same totals are asked for
+# once per page (21 times at 2,000 keys): they are computed once per (ledger length, scope). The
+# ledger only grows, so a new request changes its length and the next page sees it.
+_KEY_TOTALS: WeakKeyDictionary[Store, dict[tuple[int, Scope], KeyTotals]] = WeakKeyDictionary()
+
+
+def key_totals(store: Store, scope: Scope) -> KeyTotals:
+    """Per-key totals in scope, and the api keys ranked by spend (desc), then api_key."""
+    memo = _KEY_TOTALS.setdefault(store, {})
+    token = (len(store.ledger), scope)
+    if token not in memo:
+        if len(memo) >= 8:
+            memo.clear()
+        per_key: dict[str, Metrics] = {}
+        for _, key, metrics in collect(store, scope):
+            add_into(per_key.setdefault(key.api_key, new_metrics()), metrics)
+        ranked = sorted(per_key, key=lambda api_key: (-per_key[api_key][0], api_key))
+        memo[token] = (per_key, ranked)
+    return memo[token]
+
+
+def key_page(store: Store, scope: Scope, offset: int, limit: int) -> Json:
     """``/…/daily/activity/aggregated/keys``: per-key totals, ranked by spend."""
-    per_key: dict[str, Metrics] = {}
-    for _, key, metrics in entries:
-        add_into(per_key.setdefault(key.api_key, new_metrics()), metrics)
-    ranked = sorted(per_key, key=lambda api_key: (-per_key[api_key][0], api_key))
+    per_key, ranked = key_totals(store, scope)
     rows = []
     for api_key in ranked[offset : offset + limit]:
         m = metrics_json(per_key[api_key])

@@ -176,7 +176,7 @@ async def user_keys(ctx: Ctx) -> Any:
     offset, limit = _key_page_params(q)
     start, end = _dates(q.text("start_date"), q.text("end_date"), limit_range=True)
     scope = _user_scope(ctx, start, end, q.text("user_id"), q.text("api_key"), q.text("model"))
-    return key_page(ctx.store, collect(ctx.store, scope), offset, limit)
+    return key_page(ctx.store, scope, offset, limit)
 
 
 async def team_keys(ctx: Ctx) -> Any:
@@ -184,7 +184,7 @@ async def team_keys(ctx: Ctx) -> Any:
     offset, limit = _key_page_params(q)
     start, end = _dates(q.text("start_date"), q.text("end_date"), limit_range=True)
     scope, _ = _team_scope(ctx, start, end, q)
-    return key_page(ctx.store, collect(ctx.store, scope), offset, limit)
+    return key_page(ctx.store, scope, offset, limit)
 
 
 def _paged_response(ctx: Ctx, scope: Scope, page: int, page_size: int, metadata: Json) -> Json:

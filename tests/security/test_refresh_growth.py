@@ -34,13 +34,17 @@ def _sockets() -> int:
 
 
 async def test_refreshing_keeps_nothing_behind(tmp_path: Path) -> None:
-    with serve(create_app(demo_store(NOW))) as url:
-        app = build_app(tmp_path, demo_store(NOW), DEMO_KEYS["master"], url=url)
+    store = demo_store(NOW)
+    busy = next(key for key in store.keys.values() if key.key_alias == "acme-web")
+    with serve(create_app(store)) as url:
+        app = build_app(tmp_path, store, DEMO_KEYS["master"], url=url)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             screen = app.tenants_screen
             counts = []
             for refresh in range(WARM_UP + MEASURED):
+                # New spend between refreshes, as on a live proxy: every refresh redraws.
+                store.charge(busy, "gpt-4o", 1_000, 1_000, at=NOW)
                 await screen.reload().wait()  # what the auto-refresh timer starts
                 await pilot.pause()
                 if refresh in (WARM_UP - 1, WARM_UP + MEASURED - 1):

@@ -9,7 +9,8 @@ from textual.widgets import Static
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.screens.tenant import TenantScreen
 from budgettui.ui.screens.tenants import TenantsScreen
-from tests.uihelpers import build, rendered_text, settle, table_names
+from budgettui.ui.widgets.tenant_table import TenantTable
+from tests.uihelpers import NOW, build, rendered_text, settle, table_names
 
 
 async def test_lists_every_tenant_under_its_org(tmp_path: Path) -> None:
@@ -153,3 +154,35 @@ async def test_auto_refresh_waits_while_a_modal_is_open(tmp_path: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert listings() == opened + 1  # the refresh that came due runs once it closes
+
+
+async def test_a_refresh_shows_new_spend_and_one_with_nothing_new_leaves_the_view_alone(
+    tmp_path: Path,
+) -> None:
+    harness = build(tmp_path)
+    async with harness.app.run_test(size=(120, 14)) as pilot:
+        await settle(pilot)
+        table = harness.app.screen.query_one(TenantTable)
+        await pilot.press(*["down"] * 12)
+        await pilot.press("up")  # the cursor mid-screen, the table scrolled
+        scrolled, row = table.scroll_y, table.cursor_row
+        assert scrolled > 0
+        await pilot.press("r")
+        await settle(pilot)
+        assert (table.scroll_y, table.cursor_row) == (scrolled, row)
+
+        web = next(k for k in harness.store.keys.values() if k.key_alias == "acme-web")
+        before = _row_text(table, "acme-web")
+        harness.store.charge(web, "gpt-4o", 100_000, 100_000, at=NOW)
+        await pilot.press("r")
+        await settle(pilot)
+        assert _row_text(table, "acme-web") != before
+        assert table.cursor_row == row
+
+
+def _row_text(table: TenantTable, name: str) -> str:
+    for index in range(table.row_count):
+        cells = [str(cell) for cell in table.get_row_at(index)]
+        if name in cells[0].split():
+            return " ".join(cells)
+    raise AssertionError(f"{name} not in the table")

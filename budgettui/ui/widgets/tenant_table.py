@@ -160,6 +160,10 @@ class TenantTable(DataTable[object]):
                 rows.append((NO_ORG_ROW, {"tenant": Text("(no org)", style="dim italic")}))
             for row in group.rows:
                 rows.append((row_key_for(row.tenant), tenant_cells(row, today, tz)))
+        if rows == self._rows and self.row_count == len(rows):
+            # A refresh that changed nothing repaints nothing: at 2,000 tenants a rebuild costs
+            # ~0.7 s of CPU a refresh, and the view (cursor, scroll) stays where the user left it.
+            return
         self._rows = rows
         self._fill()
 
