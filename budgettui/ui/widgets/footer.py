@@ -44,7 +44,5 @@ class Footer(TextualFooter):
         watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
         for entries in watchers.values():
             entries[:] = [
-                (node, callback)
-                for node, callback in entries
-                if getattr(node, "is_attached", True)
+                (node, callback) for node, callback in entries if getattr(node, "is_attached", True)
             ]
