@@ -186,3 +186,21 @@ def _row_text(table: TenantTable, name: str) -> str:
         if name in cells[0].split():
             return " ".join(cells)
     raise AssertionError(f"{name} not in the table")
+
+
+async def test_auto_refresh_keeps_its_cadence_and_gives_a_slow_proxy_quiet_time(
+    tmp_path: Path,
+) -> None:
+    """`--refresh 4`: a refresh that took 1 s is followed by the next 3 s later (one every 4 s);
+    one that took 10 s by the next 1 s later (never back to back, never overlapping)."""
+    harness = build(tmp_path, refresh=4.0)
+    async with harness.app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = harness.app.tenants_screen
+        waits = []
+        for took in (1.0, 10.0):
+            screen._schedule_refresh(took)
+            assert screen._refresh_timer is not None
+            waits.append(screen._refresh_timer._interval)
+        assert waits == [3.0, 1.0]
+        assert sum(t.name.startswith("set_timer") for t in screen._timers if t._task) <= 1
