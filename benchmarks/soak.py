@@ -19,10 +19,10 @@ Nothing else drives it.
 Measured every 10 refreshes, after a garbage collection: the live heap (pymalloc's allocated
 blocks, from `sys._debugmallocstats`, plus what glibc's malloc has handed out, from
 `mallinfo2`: exact, and cheap enough to read all run long), RSS, live Python objects, open
-sockets (/proc/self/fd) and asyncio tasks (each the lowest of three readings, so a request or
-timer in flight is not counted), and the refresh timers waiting. tracemalloc doubles the cost
-of a refresh, so it is a diagnostic: `--trace N` traces the last N refreshes and prints the
-allocation sites that grew.
+sockets (/proc/self/fd), asyncio tasks and the refresh timers waiting, counted the moment a
+refresh has ended (nothing of it in flight, the next one not started). tracemalloc doubles the
+cost of a refresh, so it is a diagnostic: `--trace N` traces the last N refreshes and prints
+the allocation sites that grew.
 
 Pass/fail (exit 1 when missed), after a warm-up of 30 refreshes (render caches fill first):
 - the live heap and RSS each grow by at most 10 MB (median of the last 5 samples minus that of
@@ -49,7 +49,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,15 +155,6 @@ def heap_mb() -> float:
     return (small + in_use) / MB
 
 
-async def readings(read: Callable[[], int], times: int = 3) -> list[int]:
-    """A few readings a moment apart: their lowest is what stays, not what is in flight."""
-    values: list[int] = []
-    for _ in range(times):
-        values.append(read())
-        await asyncio.sleep(0.02)
-    return values
-
-
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
@@ -251,6 +241,11 @@ async def soak(url: str, run: Run, key: str) -> None:
                 tracemalloc.start()
                 snapshot = tracemalloc.take_snapshot()
             if done == 1 or done % SAMPLE_EVERY == 0 or done == run.refreshes:
+                # Counted at once: a refresh has just ended (its worker redraws and schedules the
+                # next before this loop runs again) and the next starts a quarter of the interval
+                # later at the soonest, so nothing of a refresh is in flight now.
+                sockets, tasks = open_sockets(), len(asyncio.all_tasks())
+                timers = _refresh_timers(app)
                 await pilot.pause()
                 gc.collect()
                 run.samples.append(
@@ -259,9 +254,9 @@ async def soak(url: str, run: Run, key: str) -> None:
                         heap_mb=heap_mb(),
                         rss_mb=rss_mb(),
                         objects=len(gc.get_objects()),
-                        sockets=min(await readings(open_sockets)),
-                        tasks=min(await readings(lambda: len(asyncio.all_tasks()))),
-                        timers=max(await readings(lambda: _refresh_timers(app))),
+                        sockets=sockets,
+                        tasks=tasks,
+                        timers=timers,
                     )
                 )
                 print(_line(run.samples[-1], run.durations), flush=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from budgettui.simulator.models import DeletedKey, Key, Membership, User
-from budgettui.simulator.serialize import key_full_object
+from budgettui.simulator.serialize import key_full_object, user_row
 from budgettui.simulator.timefmt import DateStyle, iso_plus, iso_z
 
 Json = dict[str, Any]
@@ -154,37 +154,21 @@ def deleted_key_json(archived: DeletedKey, style: DateStyle, *, with_token: bool
 
 
 def updated_user_json(user: User, teams_before: list[str]) -> Json:
-    """A user row as ``/team/member_add`` lists it under ``updated_users``."""
-    return {
-        "user_id": user.user_id,
-        "user_alias": user.user_alias,
-        "team_id": None,
-        "sso_user_id": None,
-        "organization_id": None,
-        "object_permission_id": None,
-        "password_reset_required": None,
-        "last_breach_check_at": None,
-        "teams": teams_before,
-        "user_role": user.user_role,
-        "max_budget": user.max_budget,
-        "spend": user.spend,
-        "user_email": user.user_email,
-        "models": list(user.models),
-        "metadata": dict(user.metadata),
-        "max_parallel_requests": None,
-        "tpm_limit": user.tpm_limit,
-        "rpm_limit": user.rpm_limit,
-        "budget_duration": user.budget_duration,
-        "budget_reset_at": iso_z(user.budget_reset_at),
-        "allowed_cache_controls": [],
-        "policies": [],
-        "model_spend": {},
-        "model_max_budget": {},
-        "created_at": iso_z(user.created_at),
-        "updated_at": iso_z(user.updated_at),
-        "organization_memberships": None,
-        "object_permission": None,
-    }
+    """A user row as ``/team/member_add`` lists it under ``updated_users``: the ``/user/info``
+    row without the relations Prisma did not include, with the teams from before the add and
+    the spend as stored (not rounded like a database float)."""
+    row = user_row(user)
+    for absent in (
+        "verified_subjects",
+        "litellm_organization_table",
+        "invitations_created",
+        "invitations_updated",
+        "invitations_user",
+        "model_max_budget_usage",
+    ):
+        del row[absent]
+    row.update(teams=teams_before, spend=user.spend, organization_memberships=None)
+    return row
 
 
 def membership_row(row: Membership) -> Json:
