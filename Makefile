@@ -43,7 +43,7 @@ clean:
 
 # The soak: the dashboard refreshing 2,000 tenants every second, 300 times, against the
 # simulator on loopback, with new spend arriving; fails when memory, sockets or tasks grow.
-# Figures go to benchmarks/RESULTS.md. About 10 minutes; not part of `make test`.
+# Figures go to benchmarks/RESULTS.md. About 6 minutes; not part of `make test`.
 .PHONY: soak
 soak: $(STAMP)
 	$(BIN)/python benchmarks/soak.py --write

@@ -120,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--refresh",
         type=argument(validate_refresh),
         default=60.0,
-        help="auto-refresh seconds (0 = off)",
+        help="seconds from one auto-refresh to the next (0 = off); a refresh never overlaps the "
+        "last, and a proxy slower than this gets a quarter of it between two",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     tenants = commands.add_parser("tenants", help="list the tenants the key may see")
