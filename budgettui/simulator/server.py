@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -24,8 +25,15 @@ class _ThreadServer(uvicorn.Server):
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``app`` on ``host:port`` (0 = a free port) in a thread; yield its base URL."""
+def serve_in_thread(
+    app: ASGIApp,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    tls: tuple[Path, Path] | None = None,
+) -> Iterator[str]:
+    """Serve ``app`` on ``host:port`` (0 = a free port) in a thread; yield its base URL.
+    ``tls`` = (certificate, private key) files serves HTTPS instead of HTTP."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
@@ -37,6 +45,8 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Ite
         lifespan="off",
         timeout_graceful_shutdown=1,
         timeout_keep_alive=1,
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
     )
     server = _ThreadServer(config)
     thread = threading.Thread(
@@ -50,7 +60,7 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Ite
             raise RuntimeError("the simulator server did not start")
         time.sleep(0.01)
     try:
-        yield f"http://{host}:{bound_port}"
+        yield f"{'https' if tls else 'http'}://{host}:{bound_port}"
     finally:
         server.should_exit = True
         thread.join(timeout=5)

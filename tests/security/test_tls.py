@@ -9,22 +9,17 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
-from starlette.types import ASGIApp
 
 from budgettui import cli
 from budgettui.proxy.transport import ConnectionOptions
 from budgettui.settings import Secret, Settings, SettingsError
 from budgettui.simulator import DEMO_KEYS, create_app, demo_store, serve_in_thread
 from budgettui.ui.screens.error import ErrorScreen
-from tests.security.support import FAST, Cli, build_app, free_port
+from tests.security.support import FAST, Cli, build_app
 from tests.uihelpers import NOW, settle, table_names
 
 MASTER = DEMO_KEYS["master"]
@@ -66,43 +61,9 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cert, key
 
 
-class _ThreadServer(uvicorn.Server):
-    def install_signal_handlers(self) -> None:
-        return
-
-
-@contextmanager
-def serve_tls(app: ASGIApp, cert: Path, key: Path) -> Iterator[str]:
-    """`app` over HTTPS on a loopback port, in a thread; yields its URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", free_port()))
-    config = uvicorn.Config(
-        app,
-        log_level="critical",
-        lifespan="off",
-        ssl_certfile=str(cert),
-        ssl_keyfile=str(key),
-        timeout_graceful_shutdown=1,
-    )
-    server = _ThreadServer(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive()
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    try:
-        yield f"https://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        sock.close()
-
-
 @pytest.fixture(scope="module")
 def https_proxy(certificate: tuple[Path, Path]) -> Iterator[str]:
-    with serve_tls(create_app(demo_store(NOW)), *certificate) as url:
+    with serve_in_thread(create_app(demo_store(NOW)), tls=certificate) as url:
         yield url
 
 
