@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import format_money, money_number
-from budgettui.domain.tenants import Tenant
+from budgettui.domain.tenants import Tenant, printable
 from budgettui.domain.usage import MonthUsage
 
 OutputFormat = Literal["table", "json", "csv"]
@@ -42,7 +42,6 @@ TENANT_FIELDS = (
     "provisioning",
 )
 DAILY_FIELDS = ("date", "spend", "input_tokens", "output_tokens", "requests")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _C1 = re.compile(r"[\x7f-\x9f]")
 
 
@@ -199,7 +198,7 @@ def _csv_cell(value: Any) -> Any:
     # CSV has no escapes, and it is printed to a terminal as often as it is saved: an alias's
     # control characters (an ESC sequence) would act on the terminal. They are replaced, as in
     # the table.
-    value = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", value)
+    value = printable(value)
     # A cell starting with = + - @ runs as a formula in a spreadsheet; aliases are user input.
     if value[:1] in ("=", "+", "-", "@"):
         return "'" + value

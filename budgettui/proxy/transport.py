@@ -236,9 +236,9 @@ def _parse_retry_after(value: str | None) -> float | None:
     return min(seconds, _MAX_RETRY_AFTER)
 
 
-__all__ = ["ConnectionOptions", "ProxyError", "RetryPolicy", "Transport"]
-
-
 def _tls(verify: bool | str) -> bool | ssl.SSLContext:
     """A CA bundle path becomes a verifying context (httpx deprecates `verify=<path>`)."""
     return ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+
+
+__all__ = ["ConnectionOptions", "ProxyError", "RetryPolicy", "Transport"]

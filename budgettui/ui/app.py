@@ -7,6 +7,7 @@ from datetime import UTC, datetime, tzinfo
 
 import httpx
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from budgettui.audit import Journal
@@ -54,6 +55,21 @@ class BudgetApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(self.tenants_screen)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is plain text, whatever the caller asked: toasts carry proxy messages
+        and tenant names, and an alias like `[/]` read as markup would break the toast (or the
+        app). Screens and widgets all come here (`Widget.notify` calls the app's)."""
+        del markup
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker's unexpected failure is shown. Proxy errors are handled
         where they happen; anything else is a bug, said plainly rather than lost."""
@@ -63,7 +79,6 @@ class BudgetApp(App[None]):
                 f"Unexpected error: {kind}. The last data stays on screen.",
                 title="budgettui",
                 severity="error",
-                markup=False,
             )
 
     async def on_unmount(self) -> None:

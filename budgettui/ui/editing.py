@@ -78,7 +78,7 @@ class EditingMixin(Screen[None]):
         reason = self.edit_refusal(action)
         if reason:
             event.stop()
-            self.notify(reason, title="Not available", severity="warning", markup=False)
+            self.notify(reason, title="Not available", severity="warning")
 
     # -- the editors --------------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ class EditingMixin(Screen[None]):
 
     def _edited(self, result: object) -> None:
         if result is not None:
-            self.notify("Saved. Reading back what the proxy holds now…", timeout=3, markup=False)
+            self.notify("Saved. Reading back what the proxy holds now…", timeout=3)
             self.after_edit()
 
     # -- undo -----------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ class EditingMixin(Screen[None]):
     async def undo_last(self) -> None:
         """`u`: write back the values from before the last budget change of this session."""
         if not self.session.undo:
-            self.notify("Nothing to undo in this session.", markup=False)
+            self.notify("Nothing to undo in this session.")
             return
         record = self.session.undo[-1]
         old = cap_record(record.before)
@@ -174,15 +174,15 @@ class EditingMixin(Screen[None]):
         if record.scope == "key":
             tenant = self.session.find_tenant(record.target, record.name)
             if tenant is None:
-                self.notify(f"{record.name} is no longer visible.", severity="error", markup=False)
+                self.notify(f"{record.name} is no longer visible.", severity="error")
                 return
             await editor.set_key_budget(tenant, draft, action="budget.undo")
         else:
             org = self.session.find_org(record.target)
             if org is None:
-                self.notify(f"{record.name} is no longer visible.", severity="error", markup=False)
+                self.notify(f"{record.name} is no longer visible.", severity="error")
                 return
             await editor.set_org_budget(org, draft, action="budget.undo")
         self.session.undo.pop()
-        self.notify(f"Undone: {record.name} is back to its earlier budget.", markup=False)
+        self.notify(f"Undone: {record.name} is back to its earlier budget.")
         self.after_edit()

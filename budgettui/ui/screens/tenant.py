@@ -73,7 +73,7 @@ class TenantScreen(EditingMixin):
         try:
             usage = await load_month_usage(self.session.client, overview.caller, tenant, month)
         except ProxyError as exc:
-            self.notify(exc.message, title=exc.title, severity="warning", timeout=8, markup=False)
+            self.notify(exc.message, title=exc.title, severity="warning", timeout=8)
             return
         if month != self.month or tenant is not self.tenant:
             return  # the user moved on while this was loading: drop it
@@ -195,7 +195,7 @@ class TenantScreen(EditingMixin):
         try:
             await self.session.refresh_overview()
         except ProxyError as error:
-            self.notify(error.message, title=error.title, severity="warning", markup=False)
+            self.notify(error.message, title=error.title, severity="warning")
             return
         fresh = self.session.find_tenant(self.tenant.key_hash, self.tenant.name)
         if fresh is not None:

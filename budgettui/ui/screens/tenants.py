@@ -102,7 +102,7 @@ class TenantsScreen(EditingMixin):
         if self.session.overview is None:
             self.app.push_screen(ErrorScreen(error), callback=self._retry_after_error)
             return
-        self.notify(error.message, title=error.title, severity="warning", timeout=8, markup=False)
+        self.notify(error.message, title=error.title, severity="warning", timeout=8)
         self._tick_freshness()
 
     def _retry_after_error(self, _result: None) -> None:
@@ -269,9 +269,7 @@ class TenantsScreen(EditingMixin):
         try:
             await self.undo_last()
         except ProxyError as error:
-            self.notify(
-                error.message, title=f"Undo failed: {error.title}", severity="error", markup=False
-            )
+            self.notify(error.message, title=f"Undo failed: {error.title}", severity="error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows only keys that work now; editor keys the caller may not use are
