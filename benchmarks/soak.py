@@ -205,9 +205,9 @@ def _refresh_timers(app: Any) -> int:
 
 
 async def soak(url: str, run: Run, key: str) -> None:
-    from budgettui.audit import Journal
-    from budgettui.factory import make_app
-    from budgettui.settings import Secret, Settings
+    from budgettui.services.journal import Journal
+    from budgettui.services.settings import Secret, Settings
+    from budgettui.ui.app import make_app
     from budgettui.ui.widgets.tenant_table import TenantTable
 
     journal = Journal(Path(tempfile.mkdtemp()) / "audit.jsonl")
@@ -277,7 +277,7 @@ async def _breakdown(app: Any, pilot: Any) -> list[tuple[float, float, float, fl
     built and found unchanged, and a full rebuild and paint of the table (what a refresh with
     new figures costs). Three times, the auto-refresh stopped."""
     from budgettui.domain.usage import Month
-    from budgettui.loaders import load_month_to_date, load_overview
+    from budgettui.services.loading import load_month_to_date, load_overview
     from budgettui.ui.widgets.tenant_table import TenantTable
 
     session, screen = app.session, app.tenants_screen

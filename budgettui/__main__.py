@@ -1,5 +1,5 @@
 """`python -m budgettui`."""
 
-from budgettui.cli import main
+from budgettui.cli.main import main
 
 raise SystemExit(main())

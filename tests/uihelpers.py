@@ -11,11 +11,11 @@ import httpx
 from rich.console import Console
 from textual.widgets import Static
 
-from budgettui.audit import Journal
-from budgettui.factory import DEMO_URL, make_app
-from budgettui.settings import Secret, Settings
+from budgettui.services.connect import DEMO_URL
+from budgettui.services.journal import Journal
+from budgettui.services.settings import Secret, Settings
 from budgettui.simulator import DEMO_KEYS, Faults, Store, create_app, demo_store
-from budgettui.ui.app import BudgetApp
+from budgettui.ui.app import BudgetApp, make_app
 from budgettui.ui.widgets.tenant_table import TenantTable
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)

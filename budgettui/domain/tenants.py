@@ -232,6 +232,11 @@ def tenant_sort_key(tenant: Tenant) -> tuple[int, str, str, str]:
     return (org is None, (org or "").casefold(), tenant.name.casefold(), tenant.key_hash or "")
 
 
+# The same words whether a name does not exist or is hidden from this credential: telling the
+# two apart would reveal what the credential may not see.
+NOT_FOUND = "not found or not accessible"
+
+
 def find_tenant(tenants: Iterable[Tenant], name: str) -> Tenant | None:
     """Exact name first, then a unique case-insensitive match; never a substring, which would
     pick `acme-web-eu` for `acme-web`."""

@@ -1,8 +1,13 @@
-"""A LiteLLM-compatible proxy simulator (ASGI), written from LiteLLM 1.108.7's behaviour.
+"""A LiteLLM-compatible proxy simulator (ASGI), written from LiteLLM's own behaviour.
 
 Same paths, query parameters, response fields, status codes and error envelopes as the real proxy
 for the endpoints a budget dashboard uses, over a deterministic in-memory store, with injectable
 faults. It never imports the dashboard's own client or domain code.
+
+It reproduces LiteLLM 1.108.7 by default. ``create_app(store, *, litellm_version="1.84.10")``
+(or ``"1.84"``) reproduces the oldest supported release instead: its missing routes answer 404,
+its role gate, error messages and budget-update rules apply, and ``GET /openapi.json`` reports
+that version. ``SUPPORTED_VERSIONS`` lists the accepted versions; see ``versions.py``.
 """
 
 from budgettui.simulator.app import create_app
@@ -11,9 +16,11 @@ from budgettui.simulator.models import RecordedRequest
 from budgettui.simulator.seed import DEMO_KEYS, Scale, demo_store
 from budgettui.simulator.server import run_server, serve_in_thread
 from budgettui.simulator.store import Store
+from budgettui.simulator.versions import SUPPORTED_VERSIONS
 
 __all__ = [
     "DEMO_KEYS",
+    "SUPPORTED_VERSIONS",
     "Faults",
     "RecordedRequest",
     "Scale",

@@ -20,8 +20,10 @@ from budgettui.simulator import (
     routes_users,
 )
 from budgettui.simulator.faults import Faults, SimulatorMiddleware
+from budgettui.simulator.openapi import OPENAPI_PATH, openapi_document, openapi_endpoint
 from budgettui.simulator.routing import Spec, make_endpoint
 from budgettui.simulator.store import Store
+from budgettui.simulator.versions import DEFAULT_VERSION, resolve_version
 
 ALL_SPECS: list[Spec] = [
     *routes_keys.ROUTES,
@@ -45,12 +47,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
-def create_app(store: Store, faults: Faults | None = None) -> Starlette:
-    """A LiteLLM-compatible ASGI app over ``store`` (``faults`` defaults to none)."""
+def create_app(
+    store: Store, faults: Faults | None = None, *, litellm_version: str = DEFAULT_VERSION
+) -> Starlette:
+    """A LiteLLM-compatible ASGI app over ``store`` (``faults`` defaults to none).
+
+    ``litellm_version`` picks the release to reproduce (one of ``SUPPORTED_VERSIONS``, or its
+    ``major.minor``); routes that release lacks answer FastAPI's 404. Raises ValueError for
+    any other version.
+    """
+    version = resolve_version(litellm_version)
     active = faults if faults is not None else Faults()
+    specs = [spec for spec in ALL_SPECS if version.serves(spec.route)]
     routes = [
-        Route(spec.path, make_endpoint(store, spec), methods=[spec.method]) for spec in ALL_SPECS
+        Route(spec.path, make_endpoint(store, spec, version), methods=[spec.method])
+        for spec in specs
     ]
+    document = openapi_document(version, specs)
+    routes.append(Route(OPENAPI_PATH, openapi_endpoint(document), methods=["GET"]))
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SimulatorMiddleware, store=store, faults=active)],
@@ -58,4 +72,5 @@ def create_app(store: Store, faults: Faults | None = None) -> Starlette:
     )
     app.state.store = store
     app.state.faults = active
+    app.state.litellm_version = version.number
     return app

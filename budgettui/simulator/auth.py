@@ -2,7 +2,8 @@
 
 Key extraction, the 401 messages and the per-role route gate follow LiteLLM 1.108.7
 (``auth/user_api_key_auth.py``, ``auth/route_checks.py``, ``LiteLLMRoutes``), restricted to the
-routes the simulator serves. Handlers then apply their own row-level rules.
+routes the simulator serves; the route lists and the unknown-key message come from the selected
+``LiteLLMVersion``. Handlers then apply their own row-level rules.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from budgettui.simulator.errors import ApiError, mask_user_id, proxy_error
 from budgettui.simulator.models import MASTER_KEY_ALIAS, MASTER_USER_ID, Key
 from budgettui.simulator.store import Store, hash_token
+from budgettui.simulator.versions import LiteLLMVersion
 
 PROXY_ADMIN = "proxy_admin"
 PROXY_ADMIN_VIEWER = "proxy_admin_viewer"
@@ -21,47 +23,6 @@ INTERNAL_USER_VIEWER = "internal_user_viewer"
 
 RESET_SPEND = "/key/{key}/reset_spend"
 LLM_ROUTES = frozenset({"/chat/completions", "/v1/chat/completions"})
-INFO_ROUTES = frozenset(
-    {
-        "/key/info",
-        "/key/list",
-        "/team/info",
-        "/team/list",
-        "/v2/team/list",
-        "/user/info",
-        "/management/v1/users/me",
-    }
-)
-_TEAM_DAILY = frozenset(
-    {
-        "/team/daily/activity",
-        "/team/daily/activity/aggregated",
-        "/team/daily/activity/aggregated/keys",
-    }
-)
-INTERNAL_USER_ROUTES = frozenset(
-    {
-        "/key/info",
-        "/key/list",
-        "/spend/logs/v2",
-        "/key/update",
-        RESET_SPEND,
-        "/key/generate",
-        "/key/delete",
-        *_TEAM_DAILY,
-    }
-)
-INTERNAL_USER_VIEWER_ROUTES = frozenset({"/spend/logs/v2"})
-SELF_MANAGED_ROUTES = frozenset(
-    {
-        "/user/daily/activity",
-        "/user/daily/activity/aggregated",
-        "/user/daily/activity/aggregated/keys",
-        "/team/update",
-        "/team/member_add",
-        *_TEAM_DAILY,
-    }
-)
 VIEWER_BLOCKED_ROUTES = frozenset(
     {"/user/new", "/user/delete", "/team/new", "/team/update", "/team/delete"}
 )
@@ -116,7 +77,21 @@ def _auth_failure(message: str, error_type: str = "auth_error", param: str = "No
     return proxy_error(401, message, error_type, param)
 
 
-def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
+def _unknown_key(raw: str, version: LiteLLMVersion) -> ApiError:
+    if not version.verbose_invalid_key_message:
+        message = "Authentication Error, Invalid API key provided."
+    else:
+        # 1.84.10 ``user_api_key_auth`` rewrites ``get_key_object``'s 401 with the abbreviated
+        # key (``abbreviate_api_key``: ``sk-...`` + last four) and the hash it looked up.
+        message = (
+            "Authentication Error, Invalid proxy server token passed. Received API Key = "
+            f"sk-...{raw[-4:]}, Key Hash (Token) ={hash_token(raw)}. Unable to find token in "
+            "cache or `LiteLLM_VerificationTokenTable`"
+        )
+    return _auth_failure(message, "token_not_found_in_db", "key")
+
+
+def authenticate(store: Store, headers: Mapping[str, str], version: LiteLLMVersion) -> Caller:
     """Resolve the caller or raise LiteLLM's 401."""
     raw = extract_key(headers)
     if raw is None:
@@ -143,9 +118,7 @@ def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
         )
     key = store.keys.get(hash_token(raw))
     if key is None:
-        raise _auth_failure(
-            "Authentication Error, Invalid API key provided.", "token_not_found_in_db", "key"
-        )
+        raise _unknown_key(raw, version)
     user = store.users.get(key.user_id) if key.user_id else None
     return Caller(
         is_master=False,
@@ -171,12 +144,17 @@ def caller_label(store: Store, headers: Mapping[str, str]) -> str | None:
 
 
 def check_route(
-    caller: Caller, route: str, path: str, method: str, user_id_param: str | None
+    version: LiteLLMVersion,
+    caller: Caller,
+    route: str,
+    path: str,
+    method: str,
+    user_id_param: str | None,
 ) -> None:
     """``RouteChecks.non_proxy_admin_allowed_routes_check`` for the simulator's routes."""
     if caller.gate_role == PROXY_ADMIN or route in LLM_ROUTES:
         return
-    if route in INFO_ROUTES:
+    if route in version.info_routes:
         if (
             route == "/user/info"
             and user_id_param
@@ -195,9 +173,9 @@ def check_route(
         return
     role = caller.gate_role
     if (
-        (role == INTERNAL_USER and route in INTERNAL_USER_ROUTES)
-        or (role == INTERNAL_USER_VIEWER and route in INTERNAL_USER_VIEWER_ROUTES)
-        or route in SELF_MANAGED_ROUTES
+        (role == INTERNAL_USER and route in version.internal_user_routes)
+        or (role == INTERNAL_USER_VIEWER and route in version.internal_user_viewer_routes)
+        or route in version.self_managed_routes
     ):
         return
     raise proxy_error(

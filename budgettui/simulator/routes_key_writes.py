@@ -1,6 +1,7 @@
 """``/key/update``, ``/key/generate``, ``/key/delete``.
 
-``/key/update`` follows LiteLLM 1.108.7 ``update_key_fn``/``_validate_update_key_data`` in order:
+``/key/update`` follows LiteLLM 1.108.7 ``update_key_fn``/``_validate_update_key_data`` in order
+(1.84.10 differences are ``LiteLLMVersion`` flags):
 budget values (400), key lookup (404), spend/duration validation (400), team-admin edits of other
 members' keys (403, ``member_key_budgets`` is off by default), key ownership (403), team-member
 permissions on team keys (401), then the admin check for budget changes (403). Its errors are
@@ -96,10 +97,20 @@ def team_member_permission_check(caller: Caller, team: Team | None, route: str) 
         )
 
 
+def _is_budget_change(ctx: Ctx, body: UpdateKeyBody, key: Key) -> bool:
+    """``_is_budget_change``: the edits that need a proxy or team admin even on one's own key."""
+    max_budget_changed = body.max_budget is not None and body.max_budget != key.max_budget
+    if ctx.version.soft_budget_is_budget_change:
+        return (
+            max_budget_changed or body.spend is not None or "soft_budget" in body.model_fields_set
+        )
+    # 1.84.10: re-sending the stored spend is not a change.
+    return max_budget_changed or (body.spend is not None and body.spend != key.spend)
+
+
 def _authorize_update(ctx: Ctx, body: UpdateKeyBody, key: Key) -> None:
     caller = ctx.caller
     store = ctx.store
-    fields = body.model_fields_set
     if body.spend is not None and not math.isfinite(body.spend):
         raise _fail(400, {"error": f"spend must be a finite number. Received: {body.spend}"})
     error = duration_error(body.budget_duration, store.now())
@@ -109,7 +120,8 @@ def _authorize_update(ctx: Ctx, body: UpdateKeyBody, key: Key) -> None:
         return
     team = store.teams.get(key.team_id) if key.team_id else None
     if (
-        team is not None
+        ctx.version.member_key_budget_gate
+        and team is not None
         and key.user_id is not None
         and key.user_id != caller.user_id
         and team.is_admin(caller.user_id)
@@ -127,11 +139,7 @@ def _authorize_update(ctx: Ctx, body: UpdateKeyBody, key: Key) -> None:
             f"ID={caller.user_id}",
         )
     team_member_permission_check(caller, team, "/key/update")
-    budget_change = (
-        (body.max_budget is not None and body.max_budget != key.max_budget)
-        or body.spend is not None
-        or "soft_budget" in fields
-    )
+    budget_change = _is_budget_change(ctx, body, key)
     creator = caller.user_id is not None and key.created_by == caller.user_id == key.user_id
     if (creator or key.team_id is not None) and not budget_change:
         return
@@ -147,10 +155,11 @@ def _authorize_update(ctx: Ctx, body: UpdateKeyBody, key: Key) -> None:
     )
 
 
-def _apply_update(store: Store, key: Key, body: UpdateKeyBody, changed_by: str) -> None:
+def _apply_update(ctx: Ctx, key: Key, body: UpdateKeyBody) -> None:
     values = body.model_dump(exclude_unset=True)
     values.pop("key", None)
     values.pop("soft_budget", None)
+    store, version = ctx.store, ctx.version
     now = store.now()
     if "duration" in values:
         duration = values.pop("duration")
@@ -162,9 +171,14 @@ def _apply_update(store: Store, key: Key, body: UpdateKeyBody, changed_by: str) 
     if "budget_duration" in values:
         duration = values.pop("budget_duration")
         if duration is None:
-            key.budget_duration, key.budget_reset_at = None, None
+            # 1.84.10 ``prepare_key_update_data`` pops a null duration and writes nothing.
+            if version.key_null_duration_clears:
+                key.budget_duration, key.budget_reset_at = None, None
         elif duration:
-            if not keeps_due_reset(duration, key.budget_duration, key.budget_reset_at, now):
+            if not (
+                version.keeps_due_reset
+                and keeps_due_reset(duration, key.budget_duration, key.budget_reset_at, now)
+            ):
                 key.budget_reset_at = next_reset(duration, now)
             key.budget_duration = duration
     for name in (
@@ -185,7 +199,7 @@ def _apply_update(store: Store, key: Key, body: UpdateKeyBody, changed_by: str) 
     if "metadata" in values:
         key.metadata = dict(values["metadata"] or {})
     key.updated_at = key.settings_updated_at = now
-    key.updated_by = changed_by
+    key.updated_by = ctx.caller.user_id or MASTER_USER_ID
 
 
 async def key_update(ctx: Ctx) -> Any:
@@ -212,7 +226,7 @@ async def key_update(ctx: Ctx) -> Any:
             "all keys are required."
         )
         raise proxy_error(400, message, "bad_request_error", "key_alias")
-    _apply_update(store, key, body, ctx.caller.user_id or MASTER_USER_ID)
+    _apply_update(ctx, key, body)
     return {
         "key": body.key if body.key is not None else key.token,
         "token": key.token,

@@ -136,11 +136,17 @@ async def team_update(ctx: Ctx) -> Any:
 def _apply_team_update(ctx: Ctx, team: Team, body: UpdateTeamBody) -> None:
     values = body.model_dump(exclude_unset=True)
     now = ctx.store.now()
+    version = ctx.version
     duration = values.get("budget_duration")
     if duration is not None:
-        if not keeps_due_reset(duration, team.budget_duration, team.budget_reset_at, now):
+        if not (
+            version.keeps_due_reset
+            and keeps_due_reset(duration, team.budget_duration, team.budget_reset_at, now)
+        ):
             team.budget_reset_at = next_reset(duration, now)
-    elif "budget_duration" in values:
+    elif "budget_duration" in values and version.team_null_duration_clears_reset:
+        # 1.84.10 ``_set_budget_reset_at`` ignores a null duration: the period is cleared by
+        # the plain column update below, but the reset date stays.
         team.budget_reset_at = None
     for name in (
         "team_alias",

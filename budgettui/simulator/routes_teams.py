@@ -113,10 +113,12 @@ def _sort_teams(teams: list[Team], sort_by: str | None, sort_order: str) -> list
 def _list_item(ctx: Ctx, team: Team) -> dict[str, Any]:
     row = team_row(team)
     row["members_count"] = len(team.members_with_roles)
-    row["keys_count"] = len(ctx.store.team_keys(team.team_id))
+    if ctx.version.team_list_counts_keys:
+        row["keys_count"] = len(ctx.store.team_keys(team.team_id))
     for name in ("access_group_models", "access_group_mcp_server_ids", "access_group_agent_ids"):
         row[name] = None
-    row["access_group_skill_names"] = None
+    if ctx.version.team_list_counts_keys:  # 1.84.10 ``TeamListItem`` has neither field
+        row["access_group_skill_names"] = None
     return row
 
 
@@ -165,23 +167,29 @@ async def team_info(ctx: Ctx) -> Any:
         )
     _validate_membership(ctx, team)
     info = team_row(team, with_alias=True)
+    # 1.84.10 ``TeamInfoResponseObjectTeamTable`` stops at the access-group model/MCP/agent ids.
     info.update(
         {
             "team_member_budget_table": None,
             "access_group_models": None,
             "access_group_mcp_server_ids": None,
             "access_group_agent_ids": None,
-            "access_group_skill_names": None,
-            "unresolved_access_group_ids": None,
-            "access_group_details": None,
-            "organization_models": None,
-            "model_max_budget_usage": {},
-            "caller_edit_access": _edit_access(ctx, team),
         }
     )
     memberships = membership_json(ctx.store, team_id)
-    for row in memberships:
-        row["budget_source"] = "none"
+    if ctx.version.team_info_extras:
+        info.update(
+            {
+                "access_group_skill_names": None,
+                "unresolved_access_group_ids": None,
+                "access_group_details": None,
+                "organization_models": None,
+                "model_max_budget_usage": {},
+                "caller_edit_access": _edit_access(ctx, team),
+            }
+        )
+        for row in memberships:
+            row["budget_source"] = "none"
     return {
         "team_id": team_id,
         "team_info": info,

@@ -17,6 +17,7 @@ from budgettui.simulator.auth import Caller, authenticate, check_route
 from budgettui.simulator.errors import ApiError, detail_error
 from budgettui.simulator.params import Query, decode_json
 from budgettui.simulator.store import Store
+from budgettui.simulator.versions import LiteLLMVersion
 
 
 @dataclass(slots=True)
@@ -24,6 +25,7 @@ class Ctx:
     """Everything a handler needs for one request."""
 
     store: Store
+    version: LiteLLMVersion
     request: Request
     caller: Caller
     query: Query
@@ -60,16 +62,19 @@ def error_response(exc: ApiError) -> Response:
     )
 
 
-def make_endpoint(store: Store, spec: Spec) -> Callable[[Request], Awaitable[Response]]:
-    """The Starlette endpoint for ``spec``."""
+def make_endpoint(
+    store: Store, spec: Spec, version: LiteLLMVersion
+) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint for ``spec``, behaving as LiteLLM ``version``."""
 
     async def endpoint(request: Request) -> Response:
         try:
             body = decode_json(await request.body()) if request.method == "POST" else None
-            caller = authenticate(store, request.headers)
+            caller = authenticate(store, request.headers, version)
             if spec.master_only and not caller.is_master:
                 raise detail_error(403, {"error": "simulator control routes need the master key"})
             check_route(
+                version,
                 caller,
                 spec.route,
                 request.url.path,
@@ -78,6 +83,7 @@ def make_endpoint(store: Store, spec: Spec) -> Callable[[Request], Awaitable[Res
             )
             ctx = Ctx(
                 store=store,
+                version=version,
                 request=request,
                 caller=caller,
                 query=Query(request.query_params),

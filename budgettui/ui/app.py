@@ -1,4 +1,5 @@
-"""`BudgetApp`: wiring only. The client's lifetime, the first screen, the command palette."""
+"""`BudgetApp`: wiring only. The client's lifetime, the first screen, the command palette; and
+`make_app`, the one way the CLI, `--demo`, the snapshot tests and the pilots build it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
-from budgettui.audit import Journal
-from budgettui.factory import make_client
 from budgettui.proxy.errors import ProxyError
-from budgettui.settings import Settings
+from budgettui.services.connect import make_client
+from budgettui.services.journal import Journal, default_journal_path
+from budgettui.services.settings import Settings
 from budgettui.ui.commands import TenantCommands
 from budgettui.ui.screens.tenants import TenantsScreen
 from budgettui.ui.session import Session
@@ -83,3 +84,21 @@ class BudgetApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.session.client.aclose()
+
+
+def make_app(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] | None = None,
+    tz: tzinfo | None = None,
+    journal: Journal | None = None,
+) -> BudgetApp:
+    """The dashboard. The journal defaults to the user's `audit.jsonl`; tests give their own."""
+    return BudgetApp(
+        settings,
+        transport=transport,
+        clock=clock or utc_now,
+        tz=tz,
+        journal=journal or Journal(default_journal_path()),
+    )

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from budgettui.domain.tenants import Tenant
+from budgettui.domain.tenants import NOT_FOUND, Tenant
+from budgettui.ui.screens.tenants import TenantsScreen
+from budgettui.ui.session import Session
 
-if TYPE_CHECKING:
-    from budgettui.ui.app import BudgetApp
 
-NOT_FOUND = "not found or not accessible"
+class DashboardApp(Protocol):
+    """What the palette needs of the app; a protocol rather than `BudgetApp` itself, so that
+    the app can list this provider without the two modules importing each other."""
+
+    session: Session
+    tenants_screen: TenantsScreen
 
 
 def plain_highlight(matcher: Matcher, label: str) -> Content:
@@ -30,8 +35,8 @@ def plain_highlight(matcher: Matcher, label: str) -> Content:
 
 class TenantCommands(Provider):
     @property
-    def budget_app(self) -> BudgetApp:
-        return self.app  # type: ignore[return-value]
+    def budget_app(self) -> DashboardApp:
+        return cast(DashboardApp, self.app)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Literal
 
-from budgettui.audit import Journal
 from budgettui.domain.budget import Cap
 from budgettui.domain.tenants import Org, Tenant
-from budgettui.edits import Editor
-from budgettui.loaders import Overview, load_overview
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.models import Caller
-from budgettui.settings import Settings
+from budgettui.services.edits import Editor
+from budgettui.services.journal import Journal
+from budgettui.services.loading import Overview, load_overview
+from budgettui.services.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from budgettui.domain.usage import Month
-from budgettui.loaders import load_month_to_date, load_month_usage, load_overview
 from budgettui.proxy.errors import Forbidden, NotFound, Rejected, Unauthorized
+from budgettui.services.loading import load_month_to_date, load_month_usage, load_overview
 from budgettui.simulator import Faults, Store
 from tests.contract.conftest import NOW, Connect
 

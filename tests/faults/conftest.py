@@ -24,14 +24,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from textual.message import Message as TextualMessage
 from textual.worker import Worker, WorkerState
 
-from budgettui import cli
-from budgettui.audit import Journal
-from budgettui.factory import make_app
+from budgettui.cli import main as cli
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.transport import ConnectionOptions, RetryPolicy
-from budgettui.settings import Secret, Settings
+from budgettui.services.journal import Journal
+from budgettui.services.settings import Secret, Settings
 from budgettui.simulator import DEMO_KEYS, Faults, Store, create_app, demo_store, serve_in_thread
-from budgettui.ui.app import BudgetApp
+from budgettui.ui.app import BudgetApp, make_app
 from tests.uihelpers import NOW
 
 MASTER_KEY = DEMO_KEYS["master"]

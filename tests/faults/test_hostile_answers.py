@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from budgettui.audit import read_entries
+from budgettui.services.journal import read_entries
 from budgettui.ui.screens.tenants import TenantsScreen
 from tests.faults.conftest import (
     CliResult,

@@ -17,7 +17,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from budgettui.audit import AuditEntry, read_entries
+from budgettui.services.journal import AuditEntry, read_entries
 from budgettui.simulator.models import Key
 from budgettui.ui.app import BudgetApp
 from budgettui.ui.screens.budget_editor import BudgetEditor

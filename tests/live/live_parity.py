@@ -22,7 +22,6 @@ from typing import Any, Union, get_args, get_origin
 import httpx
 from pydantic import BaseModel
 
-from budgettui.loaders import load_month_usage, load_overview
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.errors import ProxyError, error_from_response
 from budgettui.proxy.models import (
@@ -37,6 +36,7 @@ from budgettui.proxy.models import (
     TeamListPage,
     UserInfo,
 )
+from budgettui.services.loading import load_month_usage, load_overview
 from tests.live.live_scenario import Scenario
 from tests.live.live_support import ROLES, traffic_months, visible_key_labels
 

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from budgettui.loaders import load_overview
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.errors import (
     Forbidden,
@@ -20,6 +19,7 @@ from budgettui.proxy.errors import (
     Unauthorized,
     error_from_response,
 )
+from budgettui.services.loading import load_overview
 from tests.live.live_scenario import Scenario
 from tests.live.live_support import client, run_cli
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from budgettui.domain.budget import Alert, BindingCap
-from budgettui.loaders import Overview, load_overview
+from budgettui.services.loading import Overview, load_overview
 from tests.live.live_scenario import Scenario
 from tests.live.live_support import (
     PROXY_ROLE,

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from budgettui.domain.usage import Month, MonthUsage, SpendLogAccumulator
-from budgettui.loaders import load_month_usage, load_overview, resolve_tenant
 from budgettui.proxy.client import LiteLLMClient
+from budgettui.services.loading import load_month_usage, load_overview, resolve_tenant
 from tests.live.live_scenario import Key, Scenario
 from tests.live.live_support import (
     ROLES,

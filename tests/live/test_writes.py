@@ -13,8 +13,8 @@ import pytest
 
 from budgettui.domain.budget import BindingCap
 from budgettui.domain.tenants import Tenant
-from budgettui.loaders import load_month_usage, load_overview
 from budgettui.proxy.errors import Forbidden, ProxyError, Rejected, Unauthorized
+from budgettui.services.loading import load_month_usage, load_overview
 from tests.live.live_scenario import Scenario
 from tests.live.live_support import (
     ROLES,

@@ -18,13 +18,13 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from budgettui import cli
-from budgettui.audit import Journal
-from budgettui.factory import DEMO_URL, make_app
+from budgettui.cli import main as cli
 from budgettui.proxy.transport import ConnectionOptions, RetryPolicy
-from budgettui.settings import Secret, Settings
+from budgettui.services.connect import DEMO_URL
+from budgettui.services.journal import Journal
+from budgettui.services.settings import Secret, Settings
 from budgettui.simulator import Faults, Store, create_app, demo_store, serve_in_thread
-from budgettui.ui.app import BudgetApp
+from budgettui.ui.app import BudgetApp, make_app
 from tests.uihelpers import NOW
 
 # A fresh canary per run, so no fixture, snapshot or cache can contain it by accident.

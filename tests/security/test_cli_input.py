@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import budgettui.simulator as simulator
-from budgettui import cli
+from budgettui.cli import main as cli
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import format_money
 from budgettui.domain.validation import (
@@ -35,8 +35,8 @@ from budgettui.domain.validation import (
     parse_duration,
     parse_reset_value,
 )
-from budgettui.factory import demo_settings, make_client
-from budgettui.loaders import load_overview
+from budgettui.services.connect import demo_settings, make_client
+from budgettui.services.loading import load_overview
 from budgettui.simulator import Scale, Store
 from tests.uihelpers import NOW
 
@@ -242,7 +242,7 @@ def valid_tenant_name(text: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# --refresh (budgettui.settings.validate_refresh)
+# --refresh (budgettui.services.settings.validate_refresh)
 
 
 @LIMITS
@@ -397,7 +397,7 @@ def test_an_accepted_proxy_url_is_a_plain_http_address(text: str) -> None:
 def no_server(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """`demo-server` with the server replaced by a note of the port it would use."""
     ports: list[int] = []
-    monkeypatch.setattr(simulator, "run_server", lambda *a, port, **k: ports.append(port))
+    monkeypatch.setattr(simulator.server, "run_server", lambda *a, port, **k: ports.append(port))
     return ports
 
 
@@ -420,7 +420,7 @@ def test_port_accepts_a_port(no_server: list[int]) -> None:
 def test_port_accepts_only_a_port_number(text: str) -> None:
     ports: list[int] = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(simulator, "run_server", lambda *a, port, **k: ports.append(port))
+        patch.setattr(simulator.server, "run_server", lambda *a, port, **k: ports.append(port))
         outcome = run("demo-server", f"--port={text}")
     expected = valid_port(text)
     if expected is None:

@@ -22,12 +22,12 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from budgettui.audit import Journal, read_entries
-from budgettui.edits import Editor
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.errors import ProxyError
 from budgettui.proxy.models import Caller
-from budgettui.settings import Secret, Settings
+from budgettui.services.edits import Editor
+from budgettui.services.journal import Journal, read_entries
+from budgettui.services.settings import Secret, Settings
 from budgettui.simulator import DEMO_KEYS, Faults, Store, create_app
 from budgettui.ui.screens.budget_editor import BudgetEditor
 from budgettui.ui.screens.confirm import ConfirmScreen
@@ -329,7 +329,7 @@ def test_the_readme_recommends_the_environment_over_the_flag() -> None:
     assert "export LITELLM_PROXY_API_KEY=" in readme
     assert "prefer the environment over --api-key" in readme
     assert "visible to every user in `ps`" in readme
-    from budgettui.cli import build_parser
+    from budgettui.cli.main import build_parser
 
     assert "prefer LITELLM_PROXY_API_KEY" in build_parser().format_help()
 

@@ -16,7 +16,7 @@ import pytest
 
 from budgettui import cli
 from budgettui.proxy.transport import ConnectionOptions
-from budgettui.settings import Secret, Settings, SettingsError
+from budgettui.services.settings import Secret, Settings, SettingsError
 from budgettui.simulator import DEMO_KEYS, create_app, demo_store, serve_in_thread
 from budgettui.ui.screens.error import ErrorScreen
 from tests.security.support import FAST, Cli, build_app
@@ -88,7 +88,7 @@ def _a_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_client_verifies_certificates_and_host_names() -> None:
-    from budgettui.factory import make_client
+    from budgettui.services.connect import make_client
 
     client = make_client(Settings("https://h.example.com", Secret("sk-x")))
     context: ssl.SSLContext = client._http._http._transport._pool._ssl_context  # type: ignore[attr-defined]

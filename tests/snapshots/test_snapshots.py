@@ -12,10 +12,11 @@ import httpx
 import pytest
 from textual.pilot import Pilot
 
-from budgettui.audit import Journal
-from budgettui.factory import DEMO_URL, make_app
 from budgettui.proxy.transport import ConnectionOptions, RetryPolicy
-from budgettui.settings import Secret, Settings
+from budgettui.services.connect import DEMO_URL
+from budgettui.services.journal import Journal
+from budgettui.services.settings import Secret, Settings
+from budgettui.ui.app import make_app
 from tests.uihelpers import NOW, build, settle, table_names
 
 Snap = Callable[..., bool]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Static
 
-from budgettui.audit import read_entries
+from budgettui.services.journal import read_entries
 from budgettui.simulator import Store
 from budgettui.ui.screens.budget_editor import BudgetEditor
 from budgettui.ui.screens.confirm import ConfirmScreen

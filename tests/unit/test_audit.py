@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from budgettui.audit import (
+from budgettui.services.journal import (
     REDACTED,
     AuditEntry,
     AuditResult,

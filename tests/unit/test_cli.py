@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from budgettui.audit import read_entries
-from budgettui.cli import main
+from budgettui.cli.main import main
+from budgettui.services.journal import read_entries
 from tests.uihelpers import NOW
 
 

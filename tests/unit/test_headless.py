@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
+from budgettui.cli.output import TENANT_FIELDS, render_tenants
 from budgettui.domain.tenants import Tenant, assemble_tenants
-from budgettui.headless import TENANT_FIELDS, render_tenants
 from budgettui.proxy.models import Caller, Key, Team
 
 ADMIN = Caller(user_id="default_user_id", user_role="proxy_admin")

@@ -17,7 +17,7 @@ import pytest
         ("budgettui.domain.tenants", ["textual", "rich", "httpx"]),
         ("budgettui.domain.usage", ["textual", "rich", "httpx"]),
         ("budgettui.domain.budget", ["textual", "rich", "httpx"]),
-        ("budgettui.cli", ["textual"]),
+        ("budgettui.cli.main", ["textual"]),
         ("budgettui.simulator", ["textual", "budgettui.proxy", "budgettui.domain"]),
     ],
 )

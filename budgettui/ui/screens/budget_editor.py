@@ -15,7 +15,6 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from budgettui.audit import JournalError
 from budgettui.domain.budget import Cap
 from budgettui.domain.validation import (
     DURATION_PRESETS,
@@ -24,8 +23,9 @@ from budgettui.domain.validation import (
     describe_change,
     validate_budget_form,
 )
-from budgettui.edits import NotAllowed
 from budgettui.proxy.errors import ProxyError
+from budgettui.services.edits import NotAllowed
+from budgettui.services.journal import JournalError
 from budgettui.ui.widgets.footer import Footer
 
 Save = Callable[[BudgetDraft], Awaitable[None]]

@@ -14,12 +14,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from budgettui.audit import JournalError
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Tenant
 from budgettui.domain.validation import ValidationError, parse_reset_value
-from budgettui.edits import NotAllowed, SpendChanged
 from budgettui.proxy.errors import NotFound, ProxyError
+from budgettui.services.edits import NotAllowed, SpendChanged
+from budgettui.services.journal import JournalError
 from budgettui.ui.screens.confirm import ConfirmScreen
 from budgettui.ui.widgets.footer import Footer
 

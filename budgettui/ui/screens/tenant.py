@@ -14,9 +14,9 @@ from budgettui.domain.budget import BindingCap, project
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Tenant
 from budgettui.domain.usage import Month, MonthUsage
-from budgettui.loaders import load_month_usage
 from budgettui.proxy.errors import ProxyError
-from budgettui.ui.editing import EDIT_BINDINGS, EditingMixin
+from budgettui.services.loading import load_month_usage
+from budgettui.ui.screens.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.budget_bar import BudgetBar

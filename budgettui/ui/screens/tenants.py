@@ -14,12 +14,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from budgettui.domain.listing import DESCENDING_BY_DEFAULT, SortKey, build_groups
-from budgettui.domain.tenants import Org, Tenant, is_read_only
+from budgettui.domain.tenants import NOT_FOUND, Org, Tenant, is_read_only
 from budgettui.domain.usage import Month
-from budgettui.loaders import Overview, load_month_to_date, load_overview
 from budgettui.proxy.errors import ProxyError
-from budgettui.ui.commands import NOT_FOUND
-from budgettui.ui.editing import EDIT_BINDINGS, EditingMixin
+from budgettui.services.loading import Overview, load_month_to_date, load_overview
+from budgettui.ui.screens.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.error import ErrorScreen
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.screens.tenant import TenantScreen

@@ -9,7 +9,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from budgettui.domain.budget import DEFAULT_WARNING_THRESHOLD
-from budgettui.domain.tenants import SEE_ALL_ROLES, Tenant, assemble_tenants, find_tenant
+from budgettui.domain.tenants import (
+    NOT_FOUND,
+    SEE_ALL_ROLES,
+    Tenant,
+    assemble_tenants,
+    find_tenant,
+)
 from budgettui.domain.usage import Month, MonthUsage, SpendLogAccumulator, usage_from_activity
 from budgettui.proxy.client import SPEND_LOG_PAGE_SIZE, LiteLLMClient
 from budgettui.proxy.errors import Forbidden, NotFound, Rejected, Unauthorized
@@ -25,7 +31,7 @@ class TenantNotFound(LookupError):
     exists but is hidden from this credential: telling them apart would reveal it."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"tenant {name!r} not found or not accessible")
+        super().__init__(f"tenant {name!r} {NOT_FOUND}")
         self.name = name
 
 

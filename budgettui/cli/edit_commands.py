@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from budgettui.audit import Journal, default_journal_path
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Org
@@ -18,9 +17,10 @@ from budgettui.domain.validation import (
     parse_duration,
     parse_reset_value,
 )
-from budgettui.edits import Editor
-from budgettui.loaders import Overview, TenantNotFound, resolve_tenant
 from budgettui.proxy.client import LiteLLMClient
+from budgettui.services.edits import Editor
+from budgettui.services.journal import Journal, default_journal_path
+from budgettui.services.loading import Overview, TenantNotFound, resolve_tenant
 
 
 class UsageError(ValueError):

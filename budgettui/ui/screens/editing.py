@@ -15,8 +15,8 @@ from textual.screen import Screen
 from budgettui.domain.budget import Cap
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.domain.validation import BudgetDraft, budget_changes
-from budgettui.edits import cap_record, curl_command, not_allowed_reason
 from budgettui.proxy.errors import UnknownOutcome
+from budgettui.services.edits import cap_record, curl_command, not_allowed_reason
 from budgettui.ui.screens.budget_editor import BudgetEditor
 from budgettui.ui.screens.confirm import ConfirmScreen
 from budgettui.ui.screens.reset_spend import ResetSpendDialog

@@ -14,20 +14,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
+from importlib import metadata
 from typing import TypeVar
 
 import httpx
 
-from budgettui.audit import JournalError
-from budgettui.cli_edits import UsageError, add_edit_commands, run_edit
+from budgettui.cli.edit_commands import UsageError, add_edit_commands, run_edit
+from budgettui.cli.output import OutputFormat, render_tenants, render_usage
 from budgettui.domain.usage import Month, MonthError
-from budgettui.edits import NotAllowed, SpendChanged
-from budgettui.factory import DEMO_ROLES, demo_settings, make_client
-from budgettui.headless import OutputFormat, render_tenants, render_usage
-from budgettui.loaders import TenantNotFound, load_month_usage, load_overview, resolve_tenant
 from budgettui.proxy.errors import ProxyError
 from budgettui.proxy.transport import ConnectionOptions
-from budgettui.settings import (
+from budgettui.services.connect import DEMO_ROLES, demo_settings, make_client, serve_demo
+from budgettui.services.edits import NotAllowed, SpendChanged
+from budgettui.services.journal import JournalError
+from budgettui.services.loading import (
+    TenantNotFound,
+    load_month_usage,
+    load_overview,
+    resolve_tenant,
+)
+from budgettui.services.settings import (
     Settings,
     SettingsError,
     resolve_connection,
@@ -111,10 +117,19 @@ def _format_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--csv", dest="fmt", action="store_const", const="csv")
 
 
+def _version() -> str:
+    """The installed distribution's version: one number, kept in pyproject.toml."""
+    try:
+        return metadata.version("budgettui")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budgettui", description="LiteLLM tenants' spend and budgets, in the terminal."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     _add_connection_options(parser, in_subcommand=False)
     parser.add_argument(
         "--refresh",
@@ -216,7 +231,7 @@ async def _headless(
 def _run_dashboard(
     settings: Settings, transport: httpx.AsyncBaseTransport | None, now: datetime
 ) -> int:
-    from budgettui.factory import make_app
+    from budgettui.ui.app import make_app
 
     # --demo freezes the simulator's clock at launch; the app's own clock keeps running.
     make_app(settings, transport=transport).run()
@@ -224,11 +239,5 @@ def _run_dashboard(
 
 
 def _demo_server(port: int, now: datetime) -> int:
-    from budgettui.simulator import DEMO_KEYS, Faults, demo_store, run_server
-
-    print(f"budgettui demo server: http://127.0.0.1:{port}")
-    for role, key in DEMO_KEYS.items():
-        print(f"  {role:<22} {key}")
-    sys.stdout.flush()
-    run_server(demo_store(now), Faults(), host="127.0.0.1", port=port)
+    serve_demo(port, now)
     return EXIT_OK

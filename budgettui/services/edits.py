@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from budgettui.audit import Action, AuditEntry, AuditResult, Journal
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import format_money, money_number
 from budgettui.domain.tenants import Org, Tenant
@@ -20,6 +19,7 @@ from budgettui.domain.validation import BudgetDraft, budget_changes
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.errors import ProxyError, UnknownOutcome
 from budgettui.proxy.models import Caller, Key, Team
+from budgettui.services.journal import Action, AuditEntry, AuditResult, Journal
 
 Result = TypeVar("Result")
 
