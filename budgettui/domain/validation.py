@@ -4,7 +4,7 @@ headless `budget set` / `spend reset` commands, so both refuse the same things w
 Pure: text in, values or `Problem`s out. Every problem has a stable rule id and a message that
 contains the rule's sentence from `RULES`, so a user always learns *which* rule they broke.
 
-The rules mirror what LiteLLM 1.108.7 will accept (see docs in litellm-api.md §4), made stricter
+The rules mirror what LiteLLM 1.108.7 will accept (docs/litellm.md, "Writes"), made stricter
 where LiteLLM would silently accept something the admin probably did not mean (`1dx`, `1e3`).
 """
 
@@ -276,7 +276,7 @@ def budget_changes(before: Cap, draft: BudgetDraft) -> dict[str, object]:
     """The `/key/update` or `/team/update` body fields that differ, `None` meaning "clear".
 
     Decimal equality is numeric, so 50 and 50.00 are no change. A new duration needs nothing
-    else: LiteLLM recomputes `budget_reset_at` itself and keeps the spend (§4.1, §7).
+    else: LiteLLM recomputes `budget_reset_at` itself and keeps the spend (docs/litellm.md, "Writes").
     """
     changes: dict[str, object] = {}
     if before.max_budget != draft.max_budget:

@@ -3,7 +3,7 @@
 Every error carries a short `title` for a toast or a dialog heading and a `message` a user can act
 on. Nothing here ever holds the API key: the client redacts it before an error is built.
 
-LiteLLM answers errors in three envelopes, depending on the endpoint (see litellm-api.md §4.6):
+LiteLLM answers errors in three envelopes, depending on the endpoint (docs/litellm.md, "Errors"):
 `{"error": {"message", "type", "code"}}` (ProxyException), `{"detail": str | {"error": str}}`
 (a plain FastAPI HTTPException, e.g. reset_spend) and `{"detail": [{"loc", "msg"}]}` (422
 request validation). `error_from_response` reads all three, and anything else a reverse proxy in

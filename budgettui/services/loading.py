@@ -84,7 +84,7 @@ async def load_month_usage(
 async def _key_activity(
     client: LiteLLMClient, caller: Caller, tenant: Tenant, month: Month
 ) -> DailyActivity:
-    """Which aggregated route a role may read a key through (litellm-api.md §5.2): admins and
+    """Which aggregated route a role may read a key through (docs/litellm.md, "Usage"): admins and
     viewers the global user view; a team's members the team view; a user their own."""
     assert tenant.key_hash is not None
     if caller.user_role in SEE_ALL_ROLES:
