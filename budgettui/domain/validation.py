@@ -276,7 +276,8 @@ def budget_changes(before: Cap, draft: BudgetDraft) -> dict[str, object]:
     """The `/key/update` or `/team/update` body fields that differ, `None` meaning "clear".
 
     Decimal equality is numeric, so 50 and 50.00 are no change. A new duration needs nothing
-    else: LiteLLM recomputes `budget_reset_at` itself and keeps the spend (docs/litellm.md, "Writes").
+    else: LiteLLM recomputes `budget_reset_at` itself and keeps the spend (docs/litellm.md,
+    "Writes").
     """
     changes: dict[str, object] = {}
     if before.max_budget != draft.max_budget:

@@ -102,7 +102,8 @@ class LiteLLMClient:
     async def whoami(self) -> Caller:
         """The caller's user id and role. Older proxies lack `/management/v1/users/me`: there the
         calling key's own row names the user, and `/user/info` that user's role; a key with no row
-        (404) is the master key, which LiteLLM treats as proxy_admin (docs/litellm.md, "Who is calling")."""
+        (404) is the master key, which LiteLLM treats as proxy_admin (docs/litellm.md, "Who is
+        calling")."""
         try:
             return await self._http.get("/management/v1/users/me", Caller)
         except NotFound:
