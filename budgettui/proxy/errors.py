@@ -18,19 +18,18 @@ from typing import Any
 
 import httpx
 
+from budgettui.errors import BudgettuiError
+
 _MAX_MESSAGE = 300
 
 
-class ProxyError(Exception):
+class ProxyError(BudgettuiError):
     """Base of every error the client raises; `title` and `message` are safe to show."""
 
     default_title = "Proxy error"
 
     def __init__(self, message: str, *, title: str | None = None, status: int | None = None):
-        message = one_line(message)
-        super().__init__(message)
-        self.title = one_line(title) if title else self.default_title
-        self.message = message
+        super().__init__(one_line(message), title=one_line(title) if title else None)
         self.status = status
 
     def __str__(self) -> str:
