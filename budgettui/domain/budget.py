@@ -88,6 +88,12 @@ class Projection:
     month_end_spend: Decimal
     runway_date: date | None  # None: no cap, nothing is being spent, or the cap resets first
     resets_first: bool = False  # the cap's window resets before the pace would use it up
+    too_little_history: bool = False  # under a day of spending: no pace worth projecting
+
+
+# Under a day of history, a pace is a guess: $0.20 spent in the key's first minutes says
+# nothing about a month.
+MIN_HISTORY = timedelta(days=1)
 
 
 def project(
@@ -96,12 +102,25 @@ def project(
     month_last_day: date,
     remaining: Decimal | None,
     reset_on: date | None = None,
+    *,
+    since: datetime | None = None,
+    now: datetime | None = None,
 ) -> Projection:
-    """`today` counts as a day elapsed (its spend is in `month_to_date`). The runway is the day
-    the remaining budget is used up at the same rate: today when it is already used up, none
-    when the cap's window resets (`reset_on`) before that day comes."""
-    days_elapsed = max(1, today.day)
+    """`today` counts as a day elapsed (its spend is in `month_to_date`). The pace counts from
+    the latest of the month's first day and `since` (the key's creation or its cap's last
+    reset), so a key made yesterday is not spread over the whole month; with under a day of
+    history (`now - since`) there is no runway to tell. The runway is the day the remaining
+    budget is used up at that rate: today when it is already used up, none when the cap's
+    window resets (`reset_on`) before that day comes."""
+    start = today.replace(day=1)
+    if since is not None and since.date() > start:
+        start = since.date()
+    days_elapsed = max(1, (today - start).days + 1)
     rate = month_to_date / days_elapsed
+    if since is not None and now is not None and now - since < MIN_HISTORY:
+        days_left = (month_last_day - today).days
+        month_end = month_to_date + rate * max(0, days_left)
+        return Projection(rate, month_end, None, too_little_history=True)
     days_left = (month_last_day - today).days
     month_end = month_to_date + rate * max(0, days_left)
     runway: date | None = None

@@ -61,6 +61,17 @@ def projection_for(
     return project(spend, today, month.last_day, cap.remaining if cap else None, reset_on)
 
 
+def _runway_rank(row: Row) -> tuple[int, date]:
+    """Dated runways first, soonest first; then caps this pace never reaches, then caps that
+    reset before it would, then tenants with nothing to run out of (no cap, no figures)."""
+    projection = row.projection
+    if projection is None or row.tenant.binding_cap_value is None:
+        return (3, date.max)
+    if projection.runway_date is not None:
+        return (0, projection.runway_date)
+    return (2, date.max) if projection.resets_first else (1, date.max)
+
+
 def _sort_value(sort: SortKey) -> Callable[[Row], tuple[object, ...]]:
     def value(row: Row) -> tuple[object, ...]:
         tenant = row.tenant
@@ -74,9 +85,7 @@ def _sort_value(sort: SortKey) -> Callable[[Row], tuple[object, ...]]:
                 fraction = tenant.fraction_used
                 return (fraction is not None, fraction or Decimal(0), name)
             case SortKey.RUNWAY:
-                runway = row.projection.runway_date if row.projection else None
-                # Tenants that never run out sort after every dated one.
-                return (runway is None, runway or date.max, name)
+                return (*_runway_rank(row), name)
 
     return value
 

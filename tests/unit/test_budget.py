@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -77,3 +77,25 @@ def test_a_cap_that_resets_before_the_pace_uses_it_has_no_runway() -> None:
     soon = project(D("100"), today, last, remaining=D("35"), reset_on=date(2026, 12, 1))
     assert soon.runway_date == date(2026, 11, 14)
     assert not soon.resets_first
+
+
+def test_the_pace_counts_from_the_keys_own_start_not_the_month() -> None:
+    # Created on the 8th, $30 by the 10th: 3 days at $10/day, not 10 days at $3.
+    today, last = date(2026, 11, 10), date(2026, 11, 30)
+    since = datetime(2026, 11, 8, 9, 0, tzinfo=UTC)
+    now = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    projection = project(D("30"), today, last, remaining=D("20"), since=since, now=now)
+    assert projection.daily_rate == D("10")
+    assert projection.runway_date == date(2026, 11, 12)
+    from_last_month = project(D("30"), today, last, D("20"), since=since.replace(month=10), now=now)
+    assert from_last_month.daily_rate == D("3")  # older than the month: the month counts
+
+
+def test_minutes_of_history_give_no_runway_and_say_so() -> None:
+    today, last = date(2026, 11, 10), date(2026, 11, 30)
+    now = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    fresh = project(D("0.20"), today, last, D("4.80"), since=now - timedelta(minutes=5), now=now)
+    assert fresh.runway_date is None
+    assert fresh.too_little_history
+    day_old = project(D("0.20"), today, last, D("4.80"), since=now - timedelta(days=2), now=now)
+    assert not day_old.too_little_history

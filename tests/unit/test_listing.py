@@ -71,3 +71,29 @@ def test_sort_cycles_through_the_four_columns() -> None:
     for _ in range(4):
         seen.append(seen[-1].next())
     assert seen == [SortKey.TENANT, SortKey.SPEND, SortKey.USED, SortKey.RUNWAY, SortKey.TENANT]
+
+
+def test_runway_sort_puts_dated_runways_first_then_resets_then_no_cap() -> None:
+    teams = [Team.model_validate({"team_id": "a", "team_alias": "Acme", "keys_count": 4})]
+    keys = [
+        Key.model_validate({"token": t, "key_alias": alias, "team_id": "a", **fields})
+        for t, alias, fields in [
+            ("n", "a-no-cap", {"spend": 5}),
+            (
+                "r",
+                "b-resets",
+                {
+                    "spend": 10,
+                    "max_budget": 1000,
+                    "budget_duration": "30d",
+                    "budget_reset_at": "2026-11-20T00:00:00Z",
+                },
+            ),
+            ("d", "c-dated", {"spend": 50, "max_budget": 60}),
+            ("s", "d-slow", {"spend": 1, "max_budget": 1000}),
+        ]
+    ]
+    tenants = assemble_tenants(teams, keys, ADMIN)
+    mtd = {"n": D("5"), "r": D("10"), "d": D("50"), "s": D("0")}
+    groups = build_groups(tenants, sort=SortKey.RUNWAY, month_to_date=mtd, today=TODAY)
+    assert _names(groups) == [["c-dated", "d-slow", "b-resets", "a-no-cap"]]
