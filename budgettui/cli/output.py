@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from budgettui.domain.budget import Cap
+from budgettui.domain.display import status_word
 from budgettui.domain.money import format_money, money_number
 from budgettui.domain.tenants import Tenant, printable
 from budgettui.domain.usage import MonthUsage
@@ -38,10 +39,14 @@ TENANT_FIELDS = (
     "percent_used",
     "alert",
     "binding_cap",
+    "status",
     "can_edit",
     "provisioning",
 )
 DAILY_FIELDS = ("date", "spend", "input_tokens", "output_tokens", "requests")
+# A CSV has no place for a note, so every daily row says whether the month is partial: a
+# script reading any row cannot mistake missing figures for a quiet day.
+DAILY_CSV_FIELDS = (*DAILY_FIELDS, "partial")
 _C1 = re.compile(r"[\x7f-\x9f]")
 
 
@@ -70,6 +75,7 @@ def tenant_record(tenant: Tenant) -> dict[str, Any]:
         "percent_used": percent(tenant.fraction_used),
         "alert": tenant.alert.value,
         "binding_cap": tenant.binding.value,
+        "status": status_word(tenant.alert, provisioning=tenant.provisioning),
         "can_edit": tenant.can_edit,
         "provisioning": tenant.provisioning,
     }
@@ -139,7 +145,7 @@ def render_tenants(tenants: Sequence[Tenant], fmt: OutputFormat) -> str:
             _used(t),
             t.binding.value,
             t.cap.budget_duration or "—",
-            "provisioning" if t.provisioning else t.alert.value,
+            status_word(t.alert, provisioning=t.provisioning),
         )
         for t in tenants
     ]
@@ -152,7 +158,8 @@ def render_usage(tenant: Tenant, usage: MonthUsage, fmt: OutputFormat) -> str:
     if fmt == "json":
         return _json(record)
     if fmt == "csv":
-        return _csv(DAILY_FIELDS, record["daily"])
+        days = [{**day, "partial": usage.partial} for day in record["daily"]]
+        return _csv(DAILY_CSV_FIELDS, days)
     title = f"{tenant.name} ({tenant.org_name or 'no org'}) — {usage.month}"
     rows = [
         (
@@ -193,6 +200,8 @@ def _csv(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> str:
 
 
 def _csv_cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as JSON writes them, not Python's True/False
     if not isinstance(value, str):
         return value
     # CSV has no escapes, and it is printed to a terminal as often as it is saved: an alias's

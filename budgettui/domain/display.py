@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from budgettui.domain.budget import Alert
 from budgettui.domain.money import format_money
 
 # A date further than this from today shows its year: "Dec 05" ten months out would read as
@@ -15,6 +16,21 @@ YEAR_SHOWN_BEYOND_DAYS = 300
 # A runway further out than this is not a date anyone plans by.
 RUNWAY_HORIZON_DAYS = 365
 ELLIPSIS = "…"
+
+# The words a tenant's state is told in, the same in the table, the plain output, CSV and JSON
+# (JSON's `alert` keeps LiteLLM-neutral machine values; `status` carries these words).
+ALERT_WORDS: dict[Alert, str] = {
+    Alert.NONE: "no cap",
+    Alert.OK: "ok",
+    Alert.WARNING: "warning",
+    Alert.CRITICAL: "critical",
+    Alert.EXCEEDED: "exceeded",
+}
+PROVISIONING = "provisioning"
+
+
+def status_word(alert: Alert, *, provisioning: bool = False) -> str:
+    return PROVISIONING if provisioning else ALERT_WORDS[alert]
 
 
 def day_label(day: date, today: date) -> str:

@@ -55,8 +55,9 @@ def test_usage_csv_is_one_row_a_day(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--demo", "usage", "acme-web", "--month", "2026-11", "--csv")
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0] == "date,spend,input_tokens,output_tokens,requests"
+    assert lines[0] == "date,spend,input_tokens,output_tokens,requests,partial"
     assert len(lines) == 31
+    assert {line.rsplit(",", 1)[1] for line in lines[1:]} == {"false"}  # true/false, as in JSON
 
 
 def test_an_unknown_tenant_is_exit_1_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:

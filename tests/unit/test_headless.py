@@ -80,3 +80,13 @@ def test_table_shows_aliases_literally_and_aligned() -> None:
     ]
     assert "zürich-Ω [bold]x[/]" in table[2]
     assert "84.0%" in table[1]
+
+
+def test_every_format_tells_the_state_in_the_dashboards_words() -> None:
+    records = json.loads(render_tenants(_tenants(), "json"))
+    assert [r["status"] for r in records] == ["warning", "no cap"]
+    rows = list(csv.DictReader(io.StringIO(render_tenants(_tenants(), "csv"))))
+    assert [r["status"] for r in rows] == ["warning", "no cap"]
+    assert [r["can_edit"] for r in rows] == ["true", "true"]  # as JSON writes it
+    table = render_tenants(_tenants(), "table").splitlines()
+    assert table[2].endswith("no cap")
