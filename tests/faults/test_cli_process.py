@@ -14,7 +14,7 @@ from tests.faults.conftest import MASTER_KEY, Proxy
 # `python -m budgettui`, but with the fast retry policy (the CLI has no flag for it), for the
 # cases whose retries would otherwise take seconds.
 FAST_MAIN = (
-    "import sys; from budgettui import cli; from budgettui.proxy.transport import "
+    "import sys; from budgettui.cli import main as cli; from budgettui.proxy.transport import "
     "ConnectionOptions, RetryPolicy; cli.ConnectionOptions = lambda **kw: ConnectionOptions("
     "retry=RetryPolicy(attempts=3, base_delay=0.01), **kw); sys.exit(cli.main())"
 )

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from budgettui import cli
+from budgettui.cli import main as cli
 from budgettui.proxy.transport import ConnectionOptions
 from budgettui.services.settings import Secret, Settings, SettingsError
-from budgettui.simulator import DEMO_KEYS, create_app, demo_store, serve_in_thread
+from budgettui.simulator import DEMO_KEYS, create_app, demo_store
+from budgettui.simulator.server import serve_in_thread
 from budgettui.ui.screens.error import ErrorScreen
 from tests.security.support import FAST, Cli, build_app
 from tests.uihelpers import NOW, settle, table_names
