@@ -1,6 +1,6 @@
-"""Snapshots of every screen and modal: fixed terminal size, fixed seed, fixed clock, UTC, and
-every worker finished before the picture is taken. `make screenshots` copies them to
-screenshots/. Review a changed snapshot as a picture before accepting it."""
+"""Snapshots of every screen and modal: fixed terminal size, fixed seed, fixed clock, UTC, steady
+cursors, and every worker finished before the picture is taken. `make screenshots` copies them
+to screenshots/. Review a changed snapshot as a picture before accepting it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from budgettui.proxy.transport import ConnectionOptions, RetryPolicy
 from budgettui.services.connect import DEMO_URL
@@ -20,10 +21,29 @@ from budgettui.ui.app import make_app
 from tests.uihelpers import NOW, build, settle, table_names
 
 Snap = Callable[..., bool]
+RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
 WIDE, NARROW = (120, 36), (80, 24)
 
 
-def _keys_then_settle(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+def _steady_cursors(run_before: RunBefore) -> RunBefore:
+    """Then stop every text field's cursor blinking: a blinking cursor is drawn or not depending
+    on the half second the picture falls in. Done last, for fields a key press opened."""
+
+    async def steady(pilot: Pilot[Any]) -> None:
+        await run_before(pilot)
+        for screen in pilot.app.screen_stack:
+            for field in screen.query(Input):
+                field.cursor_blink = False
+        await pilot.pause()
+
+    return steady
+
+
+def _compare(snap_compare: Snap, app: object, size: tuple[int, int], run_before: RunBefore) -> bool:
+    return snap_compare(app, terminal_size=size, run_before=_steady_cursors(run_before))
+
+
+def _keys_then_settle(*keys: str) -> RunBefore:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         for key in keys:
@@ -33,9 +53,7 @@ def _keys_then_settle(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     return run_before
 
 
-def _select_then(
-    name: str, *keys: str, ends_waiting: bool = False
-) -> Callable[[Pilot[Any]], Awaitable[None]]:
+def _select_then(name: str, *keys: str, ends_waiting: bool = False) -> RunBefore:
     """`ends_waiting`: the last key opens a question a worker waits on, so only the screen
     (not the workers) can be waited for."""
 
@@ -57,15 +75,25 @@ def _snap(
     snap_compare: Snap,
     tmp_path: Path,
     size: tuple[int, int],
-    run_before: Callable[[Pilot[Any]], Awaitable[None]],
+    run_before: RunBefore,
     role: str = "master",
 ) -> bool:
-    return snap_compare(build(tmp_path, role).app, terminal_size=size, run_before=run_before)
+    return _compare(snap_compare, build(tmp_path, role).app, size, run_before)
 
 
 @pytest.mark.parametrize("size", [WIDE, NARROW], ids=["120x36", "80x24"])
 def test_tenants(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> None:
     assert _snap(snap_compare, tmp_path, size, _keys_then_settle())
+
+
+def test_tenants_light_theme(snap_compare: Snap, tmp_path: Path) -> None:
+    """Switched at run time, as from the palette: every status colour reads on a light ground."""
+
+    async def light(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = "textual-light"
+        await settle(pilot)
+
+    assert _snap(snap_compare, tmp_path, WIDE, light)
 
 
 def test_tenants_filtered(snap_compare: Snap, tmp_path: Path) -> None:
@@ -115,7 +143,7 @@ def test_error_screen_with_the_proxy_down(snap_compare: Snap, tmp_path: Path) ->
         clock=lambda: NOW,
         journal=Journal(tmp_path / "audit.jsonl"),
     )
-    assert snap_compare(app, terminal_size=WIDE, run_before=_keys_then_settle())
+    assert _compare(snap_compare, app, WIDE, _keys_then_settle())
 
 
 EDITOR_CASES: dict[str, Sequence[str]] = {

@@ -3,15 +3,16 @@ a way to try again without restarting."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
 from budgettui.proxy.errors import ProxyError, Unauthorized
 from budgettui.ui.widgets.footer import Footer
+from budgettui.ui.widgets.theme_styles import MUTED, URGENT
 
 
 class ErrorScreen(Screen[None]):
@@ -34,9 +35,9 @@ class ErrorScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.error.title, style="bold red"), id="error-title")
-            yield Static(Text(self.error.message), id="error-message")
-            yield Static(Text(self._hint(), style="dim"), id="error-hint")
+            yield Static(Content.styled(self.error.title, URGENT), id="error-title")
+            yield Static(Content(self.error.message), id="error-message")
+            yield Static(Content.styled(self._hint(), MUTED), id="error-hint")
         yield Footer()
 
     def _hint(self) -> str:

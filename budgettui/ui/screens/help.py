@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from budgettui.domain.budget import Alert
-from budgettui.ui.widgets.budget_bar import ALERT_LABEL, ALERT_STYLE
+from budgettui.ui.widgets.budget_bar import ALERT_LABEL
+from budgettui.ui.widgets.theme_styles import ACCENT, ALERT_STYLE, NOTICE, PENDING
 
 LEGEND = {
     Alert.OK: "below the warning threshold (80 % unless configured)",
@@ -22,6 +23,7 @@ LEGEND = {
     Alert.EXCEEDED: "at or above 100 %: LiteLLM refuses this tenant's requests",
     Alert.NONE: "no cap at the key or the org",
 }
+LABEL_WIDTH = len("provisioning")  # the widest label
 KEY_NAMES = {
     "slash": "/",
     "question_mark": "?",
@@ -34,6 +36,15 @@ KEY_NAMES = {
 
 def _key_label(key: str) -> str:
     return KEY_NAMES.get(key, key)
+
+
+def _labelled_table(title: str) -> Table:
+    """Label, then what it means; only the meaning takes the spare width, so the two tables'
+    columns line up."""
+    table = Table(title=title, show_header=False, box=None, expand=True, title_style="bold")
+    table.add_column(width=LABEL_WIDTH)
+    table.add_column(ratio=1)
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -59,25 +70,24 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._legend(), id="help-legend")
 
     def _keys(self) -> Table:
-        table = Table(title="Keys", show_header=False, box=None, expand=True, title_style="bold")
-        table.add_column(style="bold cyan", width=8)
-        table.add_column()
+        table = _labelled_table("Keys")
+        key_style = f"bold {ACCENT}"
         for binding in self.underneath.BINDINGS:
             if isinstance(binding, Binding):
-                table.add_row(_key_label(binding.key), binding.description)
-        table.add_row("ctrl+p", "Command palette: jump to a tenant, refresh, theme")
+                table.add_row(
+                    Content.styled(_key_label(binding.key), key_style), binding.description
+                )
+        table.add_row(
+            Content.styled("ctrl+p", key_style), "Command palette: jump to a tenant, refresh, theme"
+        )
         return table
 
     def _legend(self) -> Table:
-        table = Table(title="Status", show_header=False, box=None, expand=True, title_style="bold")
-        table.add_column(width=10)
-        table.add_column()
+        table = _labelled_table("Status")
         for alert, meaning in LEGEND.items():
-            table.add_row(Text(ALERT_LABEL[alert], style=ALERT_STYLE[alert]), meaning)
-        table.add_row(Text("provisioning", style="italic cyan"), "a team with no key yet")
-        table.add_row(
-            Text("█░ bar"), "share used of the cap that binds first (the key's or the org's)"
-        )
-        table.add_row(Text("62%*"), "* the org's cap binds first for this tenant")
-        table.add_row(Text("STALE", style="bold yellow"), "data older than two refresh intervals")
+            table.add_row(Content.styled(ALERT_LABEL[alert], ALERT_STYLE[alert]), meaning)
+        table.add_row(Content.styled("provisioning", PENDING), "a team with no key yet")
+        table.add_row("█░ bar", "share used of the cap that binds first (the key's or the org's)")
+        table.add_row("62%*", "* the org's cap binds first for this tenant")
+        table.add_row(Content.styled("STALE", NOTICE), "data older than two refresh intervals")
         return table

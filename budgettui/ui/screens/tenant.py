@@ -8,6 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from budgettui.domain.budget import BindingCap, project
@@ -22,6 +23,9 @@ from budgettui.ui.session import Session
 from budgettui.ui.widgets.budget_bar import BudgetBar
 from budgettui.ui.widgets.footer import Footer
 from budgettui.ui.widgets.spend_chart import SpendChart, TokensChart
+from budgettui.ui.widgets.theme_styles import ACCENT, GOOD, MUTED, NOTICE, PENDING, SOON, URGENT
+
+Part = str | tuple[str, str]  # a piece of a line for Content.assemble: text, or text and style
 
 
 class TenantScreen(EditingMixin):
@@ -84,15 +88,14 @@ class TenantScreen(EditingMixin):
 
     def _draw_title(self) -> None:
         tenant = self.tenant
-        text = Text()
-        text.append(tenant.name, style="bold")
-        text.append(f"  {tenant.org_name or 'no org'}", style="cyan")
-        text.append(f"   {self.month.first_day:%B %Y}", style="bold")
-        if self.month == Month.of(self.session.today()):
-            text.append(" (month to date)", style="dim")
-        if tenant.provisioning:
-            text.append("   provisioning: no key yet", style="italic cyan")
-        self.query_one("#tenant-title", Static).update(text)
+        title = Content.assemble(
+            (tenant.name, "bold"),
+            (f"  {tenant.org_name or 'no org'}", ACCENT),
+            (f"   {self.month.first_day:%B %Y}", "bold"),
+            (" (month to date)", MUTED) if self.month == Month.of(self.session.today()) else "",
+            ("   provisioning: no key yet", PENDING) if tenant.provisioning else "",
+        )
+        self.query_one("#tenant-title", Static).update(title)
 
     def _draw_budgets(self) -> None:
         tenant = self.tenant
@@ -124,50 +127,51 @@ class TenantScreen(EditingMixin):
             )
         self.query_one("#facts", Static).update(self._facts(usage))
 
-    def _facts(self, usage: MonthUsage) -> Text:
+    def _facts(self, usage: MonthUsage) -> Content:
         tenant = self.tenant
-        text = Text()
-        text.append("Month  ", style="bold")
-        text.append(f"{format_money(usage.total_spend)} · {usage.request_count:,} requests\n")
-        text.append("Tokens ", style="bold")
-        text.append(f"{usage.input_tokens:,} in · {usage.output_tokens:,} out\n")
-        if usage.partial:
-            text.append(f"PARTIAL: {usage.partial_reason}\n", style="bold yellow")
-        text.append("Resets ", style="bold")
         reset = tenant.cap.budget_reset_at or (
             tenant.org.cap.budget_reset_at if tenant.org else None
         )
-        text.append(f"{reset.astimezone(self.session.tz):%a %b %d %H:%M %Z}\n" if reset else "—\n")
-        text.append("Limits ", style="bold")
         rpm = f"{tenant.rpm_limit:,}" if tenant.rpm_limit is not None else "—"
         tpm = f"{tenant.tpm_limit:,}" if tenant.tpm_limit is not None else "—"
-        text.append(f"{rpm} rpm · {tpm} tpm\n")
+        parts: list[Part] = [
+            ("Month  ", "bold"),
+            f"{format_money(usage.total_spend)} · {usage.request_count:,} requests\n",
+            ("Tokens ", "bold"),
+            f"{usage.input_tokens:,} in · {usage.output_tokens:,} out\n",
+            (f"PARTIAL: {usage.partial_reason}\n", NOTICE) if usage.partial else "",
+            ("Resets ", "bold"),
+            f"{reset.astimezone(self.session.tz):%a %b %d %H:%M %Z}\n" if reset else "—\n",
+            ("Limits ", "bold"),
+            f"{rpm} rpm · {tpm} tpm\n",
+        ]
         if self.month == Month.of(self.session.today()):
-            self._append_projection(text, usage)
-        return text
+            parts += self._projection(usage)
+        return Content.assemble(*parts)
 
-    def _append_projection(self, text: Text, usage: MonthUsage) -> None:
+    def _projection(self, usage: MonthUsage) -> list[Part]:
         cap = self.tenant.binding_cap_value
         today = self.session.today()
         reset_on = cap.budget_reset_at.date() if cap and cap.budget_reset_at else None
         projection = project(
             usage.total_spend, today, self.month.last_day, cap.remaining if cap else None, reset_on
         )
-        text.append("Pace   ", style="bold")
-        text.append(
-            f"{format_money(projection.daily_rate)}/day → "
-            f"{format_money(projection.month_end_spend)} by month end\n"
-        )
-        text.append("Runway ", style="bold")
         if projection.runway_date is not None:
-            style = "bold red" if projection.runway_date <= today else "dark_orange"
-            text.append(f"cap hit {projection.runway_date:%a %b %d}", style=style)
+            style = URGENT if projection.runway_date <= today else SOON
+            runway = (f"cap hit {projection.runway_date:%a %b %d}", style)
         elif projection.resets_first and reset_on is not None:
-            text.append(f"the cap resets {reset_on:%b %d} before this pace uses it", style="green")
+            runway = (f"the cap resets {reset_on:%b %d} before this pace uses it", GOOD)
         elif cap is not None:
-            text.append("cap not hit at this pace", style="green")
+            runway = ("cap not hit at this pace", GOOD)
         else:
-            text.append("no cap", style="dim")
+            runway = ("no cap", MUTED)
+        return [
+            ("Pace   ", "bold"),
+            f"{format_money(projection.daily_rate)}/day → "
+            f"{format_money(projection.month_end_spend)} by month end\n",
+            ("Runway ", "bold"),
+            runway,
+        ]
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
@@ -32,6 +32,7 @@ from budgettui.ui.widgets.tenant_table import (
     describe_refresh,
     row_key_for,
 )
+from budgettui.ui.widgets.theme_styles import MUTED, NOTICE
 
 
 class TenantsScreen(EditingMixin):
@@ -154,13 +155,13 @@ class TenantsScreen(EditingMixin):
 
     def _draw_identity(self, overview: Overview) -> None:
         caller = overview.caller
-        text = Text()
-        text.append(self.session.settings.host, style="bold")
-        text.append(f"  {caller.user_role or 'no role'}")
-        if caller.user_id and caller.user_id != "default_user_id":
-            text.append(f" ({caller.user_id})", style="dim")
-        if is_read_only(caller):
-            text.append("  read-only", style="bold yellow")
+        named = caller.user_id and caller.user_id != "default_user_id"
+        text = Content.assemble(
+            (self.session.settings.host, "bold"),
+            f"  {caller.user_role or 'no role'}",
+            (f" ({caller.user_id})", MUTED) if named else "",
+            ("  read-only", NOTICE) if is_read_only(caller) else "",
+        )
         self.query_one("#identity", Static).update(text)
 
     def _tick_freshness(self) -> None:
@@ -182,7 +183,7 @@ class TenantsScreen(EditingMixin):
         parts.append(f"sort: {self.sort.value} {direction}")
         if overview.partial:
             parts.append("PARTIAL: the proxy listed more than budgettui pages through")
-        self.query_one("#table-note", Static).update(Text("  ·  ".join(parts), style="dim"))
+        self.query_one("#table-note", Static).update(Content.styled("  ·  ".join(parts), MUTED))
 
     # -- actions ------------------------------------------------------------------------------
 

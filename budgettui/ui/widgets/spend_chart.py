@@ -1,14 +1,24 @@
 """Month charts by day: spend, and tokens in vs out. Each owns its own plotext instance
-(`self.plt`), never the module-global one, and redraws with `refresh()` on new data."""
+(`self.plt`), never the module-global one, and redraws with `refresh()` on new data and on a
+change of theme.
+
+textual-plotext's `auto` theme follows the app's theme for the canvas, axes and ticks only; the
+bars take their colours from the theme here, as RGB (plotext knows nothing of `$variables`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from textual.color import Color
+from textual.theme import Theme
 from textual_plotext import PlotextPlot
 
 from budgettui.domain.usage import MonthUsage
+
+# The `$text-*` shades: bars are thin glyphs, and these stay readable on the theme's background.
+SPEND = TOKENS_IN = "text-primary"
+TOKENS_OUT = "text-accent"
 
 
 class _UsageChart(PlotextPlot):
@@ -25,7 +35,15 @@ class _UsageChart(PlotextPlot):
         self.replot()
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.replot()
+
+    def _theme_changed(self, _theme: Theme) -> None:
+        self.replot()
+
+    def theme_rgb(self, variable: str) -> tuple[int, int, int]:
+        """A colour of the active theme, e.g. `text-primary`, as plotext's RGB triple."""
+        return Color.parse(self.app.theme_variables[variable]).rgb
 
     def replot(self) -> None:
         self.plt.clear_figure()
@@ -51,7 +69,7 @@ class SpendChart(_UsageChart):
 
     def draw(self, usage: MonthUsage) -> None:
         values = [float(day.spend) for day in usage.daily]
-        self.plt.bar(_day_labels(usage), values, color="cyan", width=0.6)
+        self.plt.bar(_day_labels(usage), values, color=self.theme_rgb(SPEND), width=0.6)
         self.plt.xticks(_sparse_ticks(usage))
         _y_ticks(self, max(values, default=0), lambda v: f"${v:,.2f}")
 
@@ -66,7 +84,7 @@ class TokensChart(_UsageChart):
         outputs = [day.output_tokens for day in usage.daily]
         # plotext's stub declares one colour and `label`; at run time it takes one colour per
         # series and `labels`.
-        colors: Any = ["blue", "magenta"]
+        colors: Any = [self.theme_rgb(TOKENS_IN), self.theme_rgb(TOKENS_OUT)]
         self.plt.multiple_bar(  # type: ignore[call-arg]
             days, [inputs, outputs], labels=["in", "out"], color=colors
         )

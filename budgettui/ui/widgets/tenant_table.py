@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 
 from rich.text import Text
+from textual.content import Content
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
@@ -12,7 +13,16 @@ from budgettui.domain.budget import Alert, BindingCap, Cap, alert_level
 from budgettui.domain.listing import Group, Row
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Org, Tenant
-from budgettui.ui.widgets.budget_bar import ALERT_LABEL, ALERT_STYLE, bar
+from budgettui.ui.widgets.budget_bar import ALERT_LABEL, bar
+from budgettui.ui.widgets.theme_styles import (
+    ALERT_STYLE,
+    GOOD,
+    MUTED,
+    NOTICE,
+    PENDING,
+    SOON,
+    URGENT,
+)
 
 BAR_WIDTH = 8
 # Fixed widths for every column but the tenant's, which takes what is left (DataTable sizes
@@ -53,23 +63,22 @@ def _reset(cap: Cap, tz: tzinfo) -> str:
     return local.strftime("%b %d" if (local.hour, local.minute) == (0, 0) else "%b %d %H:%M")
 
 
-def _runway(row: Row, today: date) -> Text:
+def _runway(row: Row, today: date) -> Content:
     projection = row.projection
     if projection is not None and projection.resets_first:
-        return Text("resets", style="dim green")
+        return Content.styled("resets", GOOD)
     if projection is None or projection.runway_date is None:
-        return Text("—", style="dim")
+        return Content.styled("—", MUTED)
     if projection.runway_date <= today:
-        return Text("now", style="bold red")
+        return Content.styled("now", URGENT)
     days = (projection.runway_date - today).days
-    style = "dark_orange" if days <= 7 else ""
-    return Text(projection.runway_date.strftime("%b %d"), style=style)
+    return Content.styled(projection.runway_date.strftime("%b %d"), SOON if days <= 7 else "")
 
 
-def _status(alert: Alert, *, provisioning: bool = False) -> Text:
+def _status(alert: Alert, *, provisioning: bool = False) -> Content:
     if provisioning:
-        return Text("provisioning", style="italic cyan")
-    return Text(ALERT_LABEL[alert], style=ALERT_STYLE[alert])
+        return Content.styled("provisioning", PENDING)
+    return Content.styled(ALERT_LABEL[alert], ALERT_STYLE[alert])
 
 
 def _cap_cells(cap: Cap, tz: tzinfo) -> Cells:
@@ -160,7 +169,7 @@ class TenantTable(DataTable[object]):
                 rows.append((NO_ORG_ROW, {"tenant": Text("(no org)", style="dim italic")}))
             for row in group.rows:
                 rows.append((row_key_for(row.tenant), tenant_cells(row, today, tz)))
-        if rows == self._rows and self.row_count == len(rows):
+        if _as_drawn(rows) == _as_drawn(self._rows) and self.row_count == len(rows):
             # A refresh that changed nothing repaints nothing: at 2,000 tenants a rebuild costs
             # ~0.7 s of CPU a refresh, and the view (cursor, scroll) stays where the user left it.
             return
@@ -185,16 +194,25 @@ class TenantTable(DataTable[object]):
         return row_key.value
 
 
+def _as_drawn(rows: list[tuple[str, Cells]]) -> list[tuple[str, list[tuple[object, object]]]]:
+    """Rows with every cell's styles: Content compares by its text alone, and a runway date
+    takes the warning colour as its day comes near, with the same text."""
+    return [
+        (key, [(cell, getattr(cell, "spans", None)) for cell in cells.values()])
+        for key, cells in rows
+    ]
+
+
 def describe_refresh(
     fetched_at: datetime | None, now: datetime, stale_after: float, tz: tzinfo
-) -> Text:
+) -> Content:
     """`refreshed 14:03:12`, or `STALE: refreshed 4m ago` once two refresh intervals pass."""
     if fetched_at is None:
-        return Text("loading…", style="dim")
+        return Content.styled("loading…", MUTED)
     age = (now - fetched_at).total_seconds()
     stamp = fetched_at.astimezone(tz).strftime("%H:%M:%S")
     if stale_after > 0 and age > stale_after:
         minutes = int(age // 60)
         ago = f"{minutes}m" if minutes else f"{int(age)}s"
-        return Text(f"STALE: refreshed {ago} ago ({stamp})", style="bold yellow")
-    return Text(f"refreshed {stamp}", style="dim")
+        return Content.styled(f"STALE: refreshed {ago} ago ({stamp})", NOTICE)
+    return Content.styled(f"refreshed {stamp}", MUTED)
