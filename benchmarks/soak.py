@@ -70,7 +70,8 @@ NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 
 def serve(tenants: int, change_every: float) -> None:
     """Build the store, serve it, print the URL, and wait for stdin to close."""
-    from budgettui.simulator import Scale, create_app, demo_store, serve_in_thread
+    from budgettui.simulator import Scale, create_app, demo_store
+    from budgettui.simulator.server import serve_in_thread
 
     store = demo_store(NOW, Scale(tenants=tenants, requests_per_tenant_per_month=50))
     front = NewSpend(create_app(store), store, change_every)

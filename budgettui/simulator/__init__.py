@@ -8,13 +8,17 @@ It reproduces LiteLLM 1.108.7 by default. ``create_app(store, *, litellm_version
 (or ``"1.84"``) reproduces the oldest supported release instead: its missing routes answer 404,
 its role gate, error messages and budget-update rules apply, and ``GET /openapi.json`` reports
 that version. ``SUPPORTED_VERSIONS`` lists the accepted versions; see ``versions.py``.
+
+Serving it over HTTP (``budgettui.simulator.server``) needs uvicorn, which comes with the
+``server`` extra; ``--demo`` runs it in-process and needs only Starlette. So the package does not
+import that submodule: ``from budgettui.simulator import server`` (or ``import
+budgettui.simulator.server``) loads it when it is needed.
 """
 
 from budgettui.simulator.app import create_app
 from budgettui.simulator.faults import Faults
 from budgettui.simulator.models import RecordedRequest
 from budgettui.simulator.seed import DEMO_KEYS, Scale, demo_store
-from budgettui.simulator.server import run_server, serve_in_thread
 from budgettui.simulator.store import Store
 from budgettui.simulator.versions import SUPPORTED_VERSIONS
 
@@ -27,6 +31,5 @@ __all__ = [
     "Store",
     "create_app",
     "demo_store",
-    "run_server",
-    "serve_in_thread",
 ]
+

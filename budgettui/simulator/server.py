@@ -1,4 +1,7 @@
-"""Serving the simulator with uvicorn: in a background thread (tests) or blocking (demo server)."""
+"""Serving the simulator with uvicorn: in a background thread (tests) or blocking (demo server).
+
+uvicorn comes with the ``server`` extra (``pip install 'budgettui[server]'``); without it,
+importing this module raises ``ModuleNotFoundError`` for ``uvicorn``."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from budgettui.simulator import (
     Store,
     create_app,
     demo_store,
-    serve_in_thread,
 )
+from budgettui.simulator.server import serve_in_thread
 from tests.simulator.conftest import NOW, auth
 
 LOGS = {"start_date": "2026-11-01", "end_date": "2026-11-30"}

@@ -1,11 +1,40 @@
-"""The API and domain layers (and the headless commands) load without Textual."""
+"""The API and domain layers (and the headless commands) load without Textual; the demo runs
+without uvicorn, which only `budgettui demo-server` needs (the `server` extra)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import pytest
+
+# httpx imports its optional command line (httpx._main: click, rich, pygments) whenever click is
+# installed, as it is in the dev environment (import-linter and uvicorn need it) but not in a
+# plain `pip install budgettui`. Blocking that module the way a missing click does leaves what
+# budgettui itself loads.
+WITHOUT_HTTPX_CLI = "sys.modules['httpx._main'] = None\n"
+WITHOUT_UVICORN = "sys.modules['uvicorn'] = None\n"
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh interpreter, so that nothing this test process loaded counts."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def loaded(module: str, banned: list[str], *, before: str = "") -> str:
+    """The modules of `banned` (packages included) that importing `module` loads."""
+    code = (
+        f"import sys\n{before}import {module}\n"
+        f"banned = {banned!r}\n"
+        "bad = [m for m in sys.modules if any(m == b or m.startswith(b + '.') for b in banned)]\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
 
 @pytest.mark.parametrize(
@@ -18,17 +47,59 @@ import pytest
         ("budgettui.domain.usage", ["textual", "rich", "httpx"]),
         ("budgettui.domain.budget", ["textual", "rich", "httpx"]),
         ("budgettui.cli.main", ["textual"]),
-        ("budgettui.simulator", ["textual", "budgettui.proxy", "budgettui.domain"]),
+        ("budgettui.simulator", ["textual", "uvicorn", "budgettui.proxy", "budgettui.domain"]),
     ],
 )
 def test_layer_imports(module: str, forbidden: list[str]) -> None:
-    code = (
-        f"import sys, {module}\n"
-        f"banned = {forbidden!r}\n"
-        "bad = [m for m in sys.modules if any(m == f or m.startswith(f + '.') for f in banned)]\n"
-        "print(','.join(bad))\n"
+    bad = loaded(module, forbidden)
+    assert bad == "", f"{module} pulled in {bad}"
+
+
+def test_headless_entry_point_loads_no_dashboard_server_or_click() -> None:
+    """What `budgettui tenants --json` imports before it talks to the proxy: none of the
+    dashboard (textual, rich), the HTTP server (uvicorn) or click."""
+    bad = loaded(
+        "budgettui.cli.main", ["textual", "rich", "uvicorn", "click"], before=WITHOUT_HTTPX_CLI
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert out == "", f"{module} pulled in {out}"
+    assert bad == "", f"budgettui.cli.main pulled in {bad}"
+
+
+def test_demo_runs_without_uvicorn() -> None:
+    """`--demo` serves the simulator in-process, so an install without the `server` extra runs
+    it."""
+    code = (
+        f"import sys\n{WITHOUT_UVICORN}"
+        "from budgettui.cli.main import main\n"
+        "sys.exit(main(['--demo', 'tenants', '--json']))\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout), "the demo listed no tenants"
+
+
+def test_server_module_needs_uvicorn() -> None:
+    """Without uvicorn, only the server module fails, and it names uvicorn (which is what
+    `budgettui demo-server` reports)."""
+    code = (
+        f"import sys\n{WITHOUT_UVICORN}"
+        "import budgettui.simulator\n"
+        "try:\n"
+        "    from budgettui.simulator import server\n"
+        "except ModuleNotFoundError as missing:\n"
+        "    print(missing.name)\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "uvicorn"
+
+
+def test_demo_server_without_uvicorn_names_the_extra() -> None:
+    code = (
+        f"import sys\n{WITHOUT_UVICORN}from budgettui.cli.main import main\n"
+        "sys.exit(main(['demo-server', '--port', '4999']))\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "budgettui demo-server needs the server extra: pip install 'budgettui[server]'"
+    )
