@@ -3,12 +3,17 @@ in-process simulator, a fixed clock, UTC display, no auto-refresh, a journal in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
+from textual.message import Message
+from textual.notifications import Notification, Notify
+from textual.screen import Screen
 from textual.widgets import Static
 
 from budgettui.services.connect import DEMO_URL
@@ -67,3 +72,56 @@ def rendered_text(widget: Static) -> str:
     with console.capture() as capture:
         console.print(widget.content)
     return capture.get()
+
+
+@dataclass
+class ManualTimer:
+    """A timer a screen set through `ManualTimers`: its delay, and what it would call."""
+
+    delay: float
+    callback: Callable[[], object]
+    done: bool = False  # stopped by the screen, or fired by the test
+
+    def stop(self) -> None:
+        self.done = True
+
+
+class ManualTimers:
+    """Stands in for a screen's `set_timer`: every timer the screen sets is recorded with its
+    delay and goes off only when the test calls `fire()`. Auto-refresh tests wait for nothing,
+    and "a refresh came due" is a step of the test rather than a race with the wall clock."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        self.timers: list[ManualTimer] = []
+        screen.set_timer = self._set_timer  # type: ignore[method-assign,assignment]
+
+    def _set_timer(
+        self, delay: float, callback: Callable[[], object], **_options: object
+    ) -> ManualTimer:
+        timer = ManualTimer(delay, callback)
+        self.timers.append(timer)
+        return timer
+
+    def pending(self) -> list[ManualTimer]:
+        return [timer for timer in self.timers if not timer.done]
+
+    def fire(self) -> None:
+        """The time of the one pending timer has come (more than one would be a bug)."""
+        (timer,) = self.pending()
+        timer.done = True
+        timer.callback()
+
+
+@dataclass
+class Toasts:
+    """`message_hook` for `run_test`: every notification the app raised, as Textual was
+    asked to show it (title, message, whether markup is parsed), whether or not expired."""
+
+    raised: list[Notification] = field(default_factory=list)
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.raised.append(message.notification)
+
+    def lines(self) -> list[str]:
+        return [f"{n.title}: {n.message}" for n in self.raised]

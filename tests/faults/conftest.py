@@ -29,9 +29,10 @@ from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.transport import ConnectionOptions, RetryPolicy
 from budgettui.services.journal import Journal
 from budgettui.services.settings import Secret, Settings
-from budgettui.simulator import DEMO_KEYS, Faults, Store, create_app, demo_store, serve_in_thread
+from budgettui.simulator import DEMO_KEYS, Faults, Store, create_app, demo_store
+from budgettui.simulator.server import serve_in_thread
 from budgettui.ui.app import BudgetApp, make_app
-from tests.uihelpers import NOW
+from tests.uihelpers import NOW, Toasts
 
 MASTER_KEY = DEMO_KEYS["master"]
 ATTEMPTS = 3
@@ -279,13 +280,16 @@ async def record_sleeps(app: BudgetApp, options: ConnectionOptions = FAST) -> li
     return delays
 
 
-class WorkerWatch:
-    """`message_hook` for `run_test`: collects every worker that ended in an exception."""
+class WorkerWatch(Toasts):
+    """`message_hook` for `run_test`: collects every worker that ended in an exception, and
+    (as `Toasts`) every notification raised."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.failed: list[BaseException | None] = []
 
     def __call__(self, message: TextualMessage) -> None:
+        super().__call__(message)
         if isinstance(message, Worker.StateChanged) and message.state is WorkerState.ERROR:
             self.failed.append(message.worker.error)
 

@@ -91,10 +91,6 @@ def _expected_requests(fault: Fault) -> int:
     return ATTEMPTS if fault.retried else 1
 
 
-def _notes(app: object) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]  # type: ignore[attr-defined]
-
-
 # At launch every fault reaches the error screen by one of three paths: an error status retried
 # to the end, a transport failure retried to the end, an answer retrying cannot fix. One fault
 # stands for each (every fault runs mid-session in the app, and headless, below).
@@ -134,21 +130,21 @@ async def test_mid_session_every_fault_keeps_the_data_and_says_why(
         for fault in FAULTS:
             proxy.faults.reset()
             fault.arm(proxy.faults)
-            app.clear_notifications()
+            watch.raised.clear()
             await pilot.press("r")
             await settle(pilot)
             assert isinstance(app.screen, TenantsScreen), fault
             assert table_names(app) == before, fault
-            notes = _notes(app)
+            notes = watch.lines()
             assert len(notes) == 1, (fault, notes)
             assert notes[0].startswith(f"{fault.title}: "), (fault, notes)
             assert fault.says in notes[0], (fault, notes)
 
         proxy.faults.reset()  # and once the proxy is fine again, r brings fresh data
-        app.clear_notifications()
+        watch.raised.clear()
         await pilot.press("r")
         await settle(pilot)
-        assert _notes(app) == []
+        assert watch.lines() == []
         assert table_names(app) == before
         await pilot.press("q")
     assert watch.failed == []
@@ -271,7 +267,7 @@ async def test_read_timeout_at_launch_and_mid_session(proxy: Proxy, tmp_path: Pa
         await pilot.press("r")
         await settle(pilot)
         assert table_names(app) == before
-        assert any("no answer from 127.0.0.1" in note for note in _notes(app))
+        assert any("no answer from 127.0.0.1" in note for note in watch.lines())
         await pilot.press("q")
     assert watch.failed == []
     assert app.return_code == 0

@@ -142,12 +142,12 @@ async def test_the_dashboard_keeps_its_data_through_each_of_them(
         before = table_names(app)
         for reply in REPLIES:
             answers.reply = reply
-            app.clear_notifications()
+            watch.raised.clear()
             await pilot.press("r")
             await settle(pilot)
             assert isinstance(app.screen, TenantsScreen)
             assert table_names(app) == before
-            notes = [(n.title, n.message) for n in app._notifications]
+            notes = [(n.title, n.message) for n in watch.raised]
             assert len(notes) == 1, (reply, notes)
             assert notes[0][0] == reply.title
             assert reply.says in notes[0][1]

@@ -4,27 +4,21 @@ one line and work again once the proxy is back."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from budgettui.ui.screens.error import ErrorScreen
 from budgettui.ui.screens.tenant import TenantScreen
 from budgettui.ui.screens.tenants import TenantsScreen
 from tests.faults.conftest import ATTEMPTS, CliResult, Clock, Proxy, WorkerWatch, loopback_app
-from tests.uihelpers import rendered_text, settle, table_names
+from tests.uihelpers import ManualTimers, rendered_text, settle, table_names
 
 
 def _freshness(screen: object) -> str:
     assert isinstance(screen, TenantsScreen)
     return rendered_text(screen.query_one("#freshness", Static)).strip()
-
-
-def _notes(app: object) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]  # type: ignore[attr-defined]
 
 
 async def test_down_at_launch_shows_the_error_screen_and_r_retries_once_it_is_up(
@@ -90,7 +84,7 @@ async def test_down_mid_session_keeps_the_data_marks_it_stale_and_recovers(
         await settle(pilot)
         assert isinstance(app.screen, TenantsScreen)  # no error screen: there is data
         assert table_names(app) == before
-        assert any("Proxy unavailable" in note for note in _notes(app))
+        assert any("Proxy unavailable" in note for note in watch.lines())
         assert _freshness(app.screen) == "refreshed 14:30:00"  # 30 s old: not stale yet
 
         clock.advance(200)  # 3m50s since the last good answer: past two intervals
@@ -145,16 +139,9 @@ async def test_a_dead_pooled_connection_is_retried_not_reported(
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, TenantsScreen)
-        assert _notes(app) == []
+        assert watch.lines() == []
         assert len(proxy.calls("GET", "/key/list")) <= ATTEMPTS
     assert watch.failed == []
-
-
-async def _until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 5) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
 
 
 async def test_auto_refresh_marks_stale_and_recovers_by_itself(
@@ -165,19 +152,24 @@ async def test_auto_refresh_marks_stale_and_recovers_by_itself(
     proxy = own_proxy
     clock = Clock()
     app = loopback_app(proxy, tmp_path, refresh=0.3, clock=clock)  # stale after 0.6 s
+    polls = ManualTimers(app.tenants_screen)
     watch = WorkerWatch()
     async with app.run_test(size=(120, 36), message_hook=watch) as pilot:
         await settle(pilot)
         before = table_names(app)
         proxy.stop()
         clock.advance(90)
-        await _until(pilot, lambda: any("Proxy unavailable" in n for n in _notes(app)))
+        polls.fire()
+        await settle(pilot)
+        assert any("Proxy unavailable" in note for note in watch.lines())
         assert table_names(app) == before
         assert _freshness(app.screen) == "STALE: refreshed 1m ago (14:30:00)"
 
         proxy.start()
         clock.advance(1)
-        await _until(pilot, lambda: _freshness(app.screen) == "refreshed 14:31:31")
+        polls.fire()  # the failed poll set the next one
+        await settle(pilot)
+        assert _freshness(app.screen) == "refreshed 14:31:31"
         assert table_names(app) == before
         await pilot.press("q")
     assert watch.failed == []

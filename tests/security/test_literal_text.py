@@ -32,7 +32,7 @@ from tests.security.support import (
     serve,
     svg_text,
 )
-from tests.uihelpers import NOW, rendered_text, settle, table_names
+from tests.uihelpers import NOW, Toasts, rendered_text, settle, table_names
 
 MASTER = DEMO_KEYS["master"]
 SIZE = (130, 48)
@@ -123,7 +123,7 @@ async def test_the_palette_lists_every_tenant_as_typed(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Open")
-        await pilot.pause(0.6)
+        await settle(pilot)  # the palette's search is a worker
         options = app.screen.query_one(OptionList)
         prompts = [
             str(options.get_option_at_index(i).prompt).split("\n")[0]
@@ -163,7 +163,8 @@ async def test_toasts_show_names_and_proxy_messages_as_typed(tmp_path: Path) -> 
     message = "Budget has been exceeded! Key=[/] [b]x[/b] (sk-...abcd)"
     wrap, failing = _failing_listing(message)
     app = build_app(tmp_path, markup_store(), MASTER, wrap=wrap)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, notifications=True, message_hook=toasts) as pilot:
         await settle(pilot)
         rows = table_names(app)
         table = app.screen.query_one(TenantTable)
@@ -172,12 +173,11 @@ async def test_toasts_show_names_and_proxy_messages_as_typed(tmp_path: Path) -> 
         failing[0] = True  # LiteLLM echoes an alias in its error message
         await pilot.press("r")
         await settle(pilot)
-        await pilot.pause(0.2)
         assert app.is_running
         screen = " ".join(svg_text(app.export_screenshot()).split())
         assert f"{MARKUP_ORG} has no key yet" in screen
         assert "Key=[/] [b]x[/b]" in screen
-        assert [n.message for n in app._notifications if n.markup] == []
+        assert [n.message for n in toasts.raised if n.markup] == []
 
 
 # ---------------------------------------------------------------------------------------------

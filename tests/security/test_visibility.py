@@ -277,7 +277,7 @@ async def _palette_for(app: BudgetApp, pilot: object, name: str) -> list[str]:
     assert isinstance(app.screen, CommandPalette)
     await pilot.press(*name[:2])
     app.screen.query_one(Input).value = name  # the rest, as if pasted
-    await pilot.pause(0.5)
+    await settle(pilot)  # the palette's search is a worker
     options = app.screen.query_one(OptionList)
     prompts = [
         str(options.get_option_at_index(i).prompt).replace(name, "NAME")

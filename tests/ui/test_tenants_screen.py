@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
+from budgettui.ui.screens import tenants
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.screens.tenant import TenantScreen
 from budgettui.ui.screens.tenants import TenantsScreen
 from budgettui.ui.widgets.tenant_table import TenantTable
-from tests.uihelpers import NOW, build, rendered_text, settle, table_names
+from tests.uihelpers import NOW, ManualTimers, build, rendered_text, settle, table_names
 
 
 async def test_lists_every_tenant_under_its_org(tmp_path: Path) -> None:
@@ -125,7 +128,7 @@ async def test_the_palette_jumps_to_a_tenant_by_name(tmp_path: Path) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"acme-web-eu")
-        await pilot.pause(0.5)
+        await settle(pilot)  # the palette's search is a worker
         await pilot.press("enter")
         await settle(pilot)
         screen = harness.app.screen
@@ -135,21 +138,20 @@ async def test_the_palette_jumps_to_a_tenant_by_name(tmp_path: Path) -> None:
 
 async def test_auto_refresh_waits_while_a_modal_is_open(tmp_path: Path) -> None:
     harness = build(tmp_path, refresh=1)
+    timers = ManualTimers(harness.app.tenants_screen)
 
     def listings() -> int:
         return sum(r.path == "/key/list" for r in harness.store.requests)
 
     async with harness.app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        for _ in range(50):  # the refresh a second after the first load
-            if listings() >= 2:
-                break
-            await pilot.pause(0.1)
-        assert listings() >= 2
+        timers.fire()  # the refresh a second after the first load
         await settle(pilot)
+        assert listings() == 2
         await pilot.press("question_mark")
         opened = listings()
-        await pilot.pause(2.5)
+        timers.fire()  # the next one comes due while the help is open
+        await settle(pilot)
         assert listings() == opened  # nothing while the help is open
         await pilot.press("escape")
         await settle(pilot)
@@ -188,19 +190,28 @@ def _row_text(table: TenantTable, name: str) -> str:
     raise AssertionError(f"{name} not in the table")
 
 
+class _Stopwatch:
+    """Stands in for `time` in the tenants screen: every refresh it times took `took` s."""
+
+    def __init__(self, took: float) -> None:
+        self._readings = itertools.cycle((0.0, took))  # the start, then the end, of each
+
+    def monotonic(self) -> float:
+        return next(self._readings)
+
+
 async def test_auto_refresh_keeps_its_cadence_and_gives_a_slow_proxy_quiet_time(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`--refresh 4`: a refresh that took 1 s is followed by the next 3 s later (one every 4 s);
     one that took 10 s by the next 1 s later (never back to back, never overlapping)."""
     harness = build(tmp_path, refresh=4.0)
+    timers = ManualTimers(harness.app.tenants_screen)
     async with harness.app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        screen = harness.app.tenants_screen
-        waits = []
-        for took in (1.0, 10.0):
-            screen._schedule_refresh(took)
-            assert screen._refresh_timer is not None
-            waits.append(screen._refresh_timer._interval)
-        assert waits == [3.0, 1.0]
-        assert sum(t.name.startswith("set_timer") for t in screen._timers if t._task) <= 1
+        assert len(timers.pending()) == 1
+        for took, wait in ((1.0, 3.0), (10.0, 1.0)):
+            monkeypatch.setattr(tenants, "time", _Stopwatch(took))
+            await pilot.press("r")  # while the next auto-refresh is pending: it is replaced
+            await settle(pilot)
+            assert [timer.delay for timer in timers.pending()] == [wait]
