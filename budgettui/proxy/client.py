@@ -10,7 +10,7 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any, Generic, Literal, TypeVar
@@ -19,8 +19,19 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from budgettui.proxy.errors import BadResponse, NotFound, UnknownOutcome
+from budgettui.proxy.capabilities import Capabilities
+from budgettui.proxy.errors import (
+    BadResponse,
+    EndpointMissing,
+    NotFound,
+    NotSupported,
+    ProxyError,
+    RouteRefused,
+    Unavailable,
+    UnknownOutcome,
+)
 from budgettui.proxy.models import (
+    ActivityDay,
     Caller,
     DailyActivity,
     Key,
@@ -35,7 +46,7 @@ from budgettui.proxy.models import (
     TeamListPage,
     UserInfo,
 )
-from budgettui.proxy.transport import ConnectionOptions, Params, Sleep, Transport
+from budgettui.proxy.transport import ConnectionOptions, Model, Params, Sleep, Transport
 
 Item = TypeVar("Item")
 
@@ -45,6 +56,7 @@ KEY_PAGE_SIZE = 100
 TEAM_PAGE_SIZE = 100
 SPEND_LOG_PAGE_SIZE = 1000
 KEY_ACTIVITY_PAGE_SIZE = 100  # `*/daily/activity/aggregated/keys` limit ≤ 100
+DAILY_ROWS_PAGE_SIZE = 1000  # `/user/daily/activity` page_size ≤ 1000
 # A bound on any listing, so a proxy whose `total_pages` lies (or never sends a short page)
 # cannot keep us paging forever; 500 pages of 100 is 50,000 keys.
 MAX_PAGES = 500
@@ -54,6 +66,8 @@ ActivityScope = Literal["user", "team"]
 MASTER_KEY_ROLE = "proxy_admin"
 # Roles LiteLLM lets list every team and key.
 ADMIN_VIEW_ROLES = frozenset({"proxy_admin", "proxy_admin_viewer"})
+USERS_ME = "/management/v1/users/me"
+RESET_SPEND = "/key/{key}/reset_spend"
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,8 @@ class LiteLLMClient:
         self._http = Transport(
             self.base_url, api_key, self.options, transport=transport, sleep=sleep, rng=rng
         )
+        self._capabilities: Capabilities | None = None
+        self._capabilities_lock = asyncio.Lock()
 
     @property
     def host(self) -> str:
@@ -97,6 +113,43 @@ class LiteLLMClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    # -- what the proxy can do -----------------------------------------------------------------
+
+    async def capabilities(self) -> Capabilities:
+        """The proxy's release and routes, read once per client from `/openapi.json` (one
+        request however many callers ask at once). A proxy that hides its schema gives
+        `Capabilities()`: version unknown, every route tried. An unreachable proxy is not
+        remembered, so the next call asks again."""
+        async with self._capabilities_lock:
+            if self._capabilities is None:
+                try:
+                    document = await self._http.get_json("/openapi.json")
+                except Unavailable:
+                    return Capabilities()
+                except ProxyError:
+                    document = None
+                self._capabilities = Capabilities.from_openapi(document)
+            return self._capabilities
+
+    async def _get_route(
+        self, route: str, model: type[Model], params: Params | None = None
+    ) -> Model:
+        """GET a route that not every supported release serves to every role. A route known to
+        be missing or refused is not asked again; one that answers so is remembered."""
+        capabilities = await self.capabilities()
+        if not capabilities.has(route):
+            raise EndpointMissing(f"{capabilities.label} has no {route}", status=404)
+        if not capabilities.allows(route):
+            raise RouteRefused(f"{capabilities.label} does not let this key call {route}")
+        try:
+            return await self._http.get(route, model, params)
+        except EndpointMissing:
+            self._capabilities = (self._capabilities or capabilities).without(route)
+            raise
+        except RouteRefused:
+            self._capabilities = (self._capabilities or capabilities).refusing(route)
+            raise
+
     # -- identity -----------------------------------------------------------------------------
 
     async def whoami(self) -> Caller:
@@ -105,7 +158,7 @@ class LiteLLMClient:
         (404) is the master key, which LiteLLM treats as proxy_admin (docs/litellm.md, "Who is
         calling")."""
         try:
-            return await self._http.get("/management/v1/users/me", Caller)
+            return await self._get_route(USERS_ME, Caller)
         except NotFound:
             pass
         try:
@@ -139,7 +192,7 @@ class LiteLLMClient:
         self, own: Mapping[str, str | int | bool], page: int
     ) -> tuple[list[Team], int | None]:
         params = {**own, "page": page, "page_size": TEAM_PAGE_SIZE}
-        body = await self._http.get("/v2/team/list", TeamListPage, params)
+        body = await self._get_route("/v2/team/list", TeamListPage, params)
         return body.teams, body.total_pages
 
     async def list_keys(self) -> Listing[Key]:
@@ -215,18 +268,59 @@ class LiteLLMClient:
         team_ids: list[str] | None = None,
     ) -> DailyActivity:
         """`/{user,team}/daily/activity/aggregated`: every day of the range in one answer (only
-        days with traffic are listed). A 404 means the proxy predates the endpoint."""
-        params: dict[str, str | int | bool] = {
-            "start_date": start.isoformat(),
-            "end_date": end.isoformat(),
-        }
-        if api_key:
-            params["api_key"] = api_key
-        if user_id:
-            params["user_id"] = user_id
-        if team_ids:
-            params["team_ids"] = ",".join(team_ids)
-        return await self._http.get(f"/{scope}/daily/activity/aggregated", DailyActivity, params)
+        days with traffic are listed). `EndpointMissing` on a proxy that predates the route,
+        `RouteRefused` where the role may not call it (1.84: internal users)."""
+        params = _activity_params(start, end, api_key, user_id, team_ids)
+        return await self._get_route(f"/{scope}/daily/activity/aggregated", DailyActivity, params)
+
+    async def paged_daily_activity(
+        self,
+        scope: ActivityScope,
+        start: date,
+        end: date,
+        *,
+        api_key: str | None = None,
+        user_id: str | None = None,
+        team_ids: list[str] | None = None,
+    ) -> DailyActivity:
+        """`/{user,team}/daily/activity`, every page, as one answer: the route every supported
+        release has, and the one 1.84 opens to internal users for their own keys.
+
+        LiteLLM pages its raw daily rows ordered by date alone, so the rows of a date that
+        straddles two pages come back in any order: one can be read twice and another never. A
+        date range whose rows fit one page is exact, so a range that does not fit is halved until
+        each part fits (a month of one key is one request unless it has over 1,000 rows)."""
+        route = f"/{scope}/daily/activity"
+
+        async def page_of(first: date, last: date, page: int) -> DailyActivity:
+            params = {
+                **_activity_params(first, last, api_key, user_id, team_ids),
+                "page": page,
+                "page_size": DAILY_ROWS_PAGE_SIZE,
+            }
+            return await self._get_route(route, DailyActivity, params)
+
+        async def days(first: date, last: date) -> list[ActivityDay]:
+            body = await page_of(first, last, 1)
+            if not body.metadata.has_more:
+                return list(body.results)
+            if first < last:
+                middle = first + (last - first) // 2
+                earlier, later = await asyncio.gather(
+                    days(first, middle), days(middle + timedelta(days=1), last)
+                )
+                return earlier + later
+            # One day with more rows than a page (a thousand models or providers on one key):
+            # its pages are all that can be read.
+            results = list(body.results)
+            for page in range(2, MAX_PAGES + 1):
+                body = await page_of(first, last, page)
+                results += body.results
+                if not body.metadata.has_more:
+                    return results
+            raise BadResponse(f"{route} kept saying has_more after {MAX_PAGES} pages")
+
+        return DailyActivity(results=await days(start, end))
 
     async def key_activity_totals(
         self,
@@ -250,7 +344,7 @@ class LiteLLMClient:
             }
             if team_ids:
                 params["team_ids"] = ",".join(team_ids)
-            body = await self._http.get(
+            body = await self._get_route(
                 f"/{scope}/daily/activity/aggregated/keys", KeyActivityPage, params
             )
             pages = (
@@ -289,9 +383,17 @@ class LiteLLMClient:
         return await self._http.post("/team/update", {"team_id": team_id, **changes})
 
     async def reset_key_spend(self, key_hash: str, reset_to: Decimal) -> ResetSpendResult:
-        """`POST /key/{hash}/reset_spend`: the hash in the path keeps the raw key out of logs."""
+        """`POST /key/{hash}/reset_spend`: the hash in the path keeps the raw key out of logs.
+        `NotSupported`, without sending anything, where the proxy predates the route."""
+        capabilities = await self.capabilities()
+        if not capabilities.has(RESET_SPEND):
+            raise _no_reset_spend(capabilities)
         path = f"/key/{quote(key_hash, safe='')}/reset_spend"
-        body = await self._http.post(path, {"reset_to": float(reset_to)})
+        try:
+            body = await self._http.post(path, {"reset_to": float(reset_to)})
+        except EndpointMissing:
+            self._capabilities = (self._capabilities or capabilities).without(RESET_SPEND)
+            raise _no_reset_spend(capabilities) from None
         try:
             return ResetSpendResult.model_validate(body)
         except ValidationError:  # accepted (2xx), but we cannot read what it did
@@ -299,6 +401,32 @@ class LiteLLMClient:
                 f"{path} answered with a shape budgettui does not know; the reset may or may "
                 "not have been applied: re-read before trying again"
             ) from None
+
+
+def _no_reset_spend(capabilities: Capabilities) -> NotSupported:
+    return NotSupported(
+        f"{capabilities.label} has no spend reset (POST {RESET_SPEND}); it came in LiteLLM 1.82"
+    )
+
+
+def _activity_params(
+    start: date,
+    end: date,
+    api_key: str | None,
+    user_id: str | None,
+    team_ids: list[str] | None,
+) -> dict[str, str | int | bool]:
+    params: dict[str, str | int | bool] = {
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+    }
+    if api_key:
+        params["api_key"] = api_key
+    if user_id:
+        params["user_id"] = user_id
+    if team_ids:
+        params["team_ids"] = ",".join(team_ids)
+    return params
 
 
 def _token(key: Key) -> str:

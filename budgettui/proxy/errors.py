@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from typing import Any
 
 import httpx
@@ -37,21 +38,39 @@ class ProxyError(BudgettuiError):
 
 
 class Unauthorized(ProxyError):
-    """401: the key is missing, unknown, or its role may not call this route."""
+    """The key itself was refused: missing, malformed, unknown or expired (a 401 that is not a
+    refusal of what the key asked for)."""
 
     default_title = "Not authorised"
 
 
 class Forbidden(ProxyError):
-    """403: the key is valid but may not see or change this object."""
+    """The key is valid but may not see or do this: a 403, or a 401 whose message refuses the
+    action (LiteLLM 1.84 answers a role's forbidden route with 401 "Only proxy admin…")."""
 
     default_title = "Forbidden"
+
+
+class RouteRefused(Forbidden):
+    """The caller's role may not call this endpoint at all (LiteLLM's route gate): asking again
+    with other parameters cannot help, so the client remembers it per connection."""
 
 
 class NotFound(ProxyError):
     """404: the object (or, on an older proxy, the endpoint) does not exist."""
 
     default_title = "Not found"
+
+
+class EndpointMissing(NotFound):
+    """404 from the web framework itself (`{"detail": "Not Found"}`): the proxy has no such
+    endpoint, typically an older LiteLLM."""
+
+
+class NotSupported(ProxyError):
+    """This LiteLLM release lacks what was asked for; nothing was sent or changed."""
+
+    default_title = "Not supported by this proxy"
 
 
 class Rejected(ProxyError):
@@ -88,15 +107,49 @@ _BY_STATUS: dict[int, type[ProxyError]] = {
 }
 
 
+# How LiteLLM words a refusal of what a valid key asked for, in any release: the route gate
+# (1.84 "Only proxy admin can be used to…", 1.108 "user not allowed to access this route"), a
+# team member's permissions, object access. Matched case-insensitively, never on the status.
+_REFUSAL = re.compile(
+    r"only proxy admin|not allowed|does not have permission|not authori[sz]ed to|you must be a",
+    re.IGNORECASE,
+)
+_ROUTE_GATE = re.compile(r"only proxy admin|not allowed to access this route", re.IGNORECASE)
+# 1.84 quotes the abbreviated key and its hash in an unknown-key 401; neither belongs on screen.
+_KEY_ECHOES = (
+    re.compile(r"\s*Received API Key\s*=\s*[^\s,]*,?", re.IGNORECASE),
+    re.compile(r"\s*Key Hash \(Token\)\s*=\s*[0-9a-f]*\.?", re.IGNORECASE),
+)
+
+
 def error_from_response(response: httpx.Response, *, redact: str | None = None) -> ProxyError:
-    """Map a non-2xx response to the typed error a user should see."""
+    """Map a non-2xx response to the typed error a user should see: by what it means, read from
+    the status and LiteLLM's message together (releases differ in both)."""
     status = response.status_code
-    message = _message_of(response) or response.reason_phrase or f"HTTP {status}"
-    message = _shorten(redact_secret(message, redact))
+    raw = _message_of(response)
+    message = raw or response.reason_phrase or f"HTTP {status}"
+    message = _shorten(_without_key_echoes(redact_secret(message, redact)))
+    kind = _kind(status, message, framework_not_found=raw == "Not Found")
+    return kind(f"{message} (HTTP {status})", status=status)
+
+
+def _kind(status: int, message: str, *, framework_not_found: bool) -> type[ProxyError]:
+    if status in (401, 403) and _ROUTE_GATE.search(message):
+        return RouteRefused
+    if status == 401 and _REFUSAL.search(message):
+        return Forbidden
+    if status == 404 and framework_not_found:
+        return EndpointMissing
     kind = _BY_STATUS.get(status)
     if kind is None:
         kind = Unavailable if status == 429 or status >= 500 else ProxyError
-    return kind(f"{message} (HTTP {status})", status=status)
+    return kind
+
+
+def _without_key_echoes(message: str) -> str:
+    for pattern in _KEY_ECHOES:
+        message = pattern.sub("", message)
+    return message
 
 
 def one_line(text: str) -> str:

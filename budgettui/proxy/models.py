@@ -158,10 +158,21 @@ class ActivityDay(Wire):
     breakdown: ActivityBreakdown = Field(default_factory=ActivityBreakdown)
 
 
+class ActivityMetadata(Wire):
+    """What budgettui reads of `DailySpendMetadata`: the paging of `*/daily/activity` and, where
+    a proxy caps the per-key breakdown (1.108 `api_key_limit`), how many keys there were."""
+
+    has_more: bool = False
+    total_api_keys: int | None = None
+
+
 class DailyActivity(Wire):
-    """`*/daily/activity/aggregated`: one entry per UTC day that had traffic (others omitted)."""
+    """`*/daily/activity/aggregated`: one entry per UTC day that had traffic (others omitted).
+    The paged `*/daily/activity` answers the same shape over one page of LiteLLM's raw daily
+    rows (one per day, key, model, provider, …), ordered by date alone."""
 
     results: list[ActivityDay]
+    metadata: ActivityMetadata = Field(default_factory=ActivityMetadata)
 
 
 class KeyActivityTotal(Wire):

@@ -18,6 +18,9 @@ from budgettui.services.settings import Secret, Settings
 
 DEMO_URL = "http://demo.budgettui.invalid"  # never resolved: requests go to the in-process app
 DEMO_ROLES = ("master", "proxy_admin_viewer", "team_admin", "internal_user", "internal_user_viewer")
+# The releases `--demo` can reproduce: the simulator's `SUPPORTED_VERSIONS`, named here so that
+# the command line can offer them without importing the simulator.
+DEMO_LITELLM_VERSIONS = ("1.84.10", "1.108.7")
 
 
 def make_client(
@@ -28,11 +31,16 @@ def make_client(
     )
 
 
-def demo_settings(now: datetime, role: str = "master") -> tuple[Settings, httpx.AsyncBaseTransport]:
-    """Settings and an in-process transport onto a freshly seeded simulator, as `role`."""
-    from budgettui.simulator import DEMO_KEYS, create_app, demo_store
+def demo_settings(
+    now: datetime, role: str = "master", *, litellm_version: str | None = None
+) -> tuple[Settings, httpx.AsyncBaseTransport]:
+    """Settings and an in-process transport onto a freshly seeded simulator, as `role`,
+    reproducing `litellm_version` (one of `DEMO_LITELLM_VERSIONS`, or its major.minor; the
+    newest when None). ValueError names the supported ones for any other."""
+    from budgettui.simulator import DEMO_KEYS, SUPPORTED_VERSIONS, create_app, demo_store
 
-    app = create_app(demo_store(now))
+    version = litellm_version or SUPPORTED_VERSIONS[-1]
+    app = create_app(demo_store(now), litellm_version=version)
     settings = Settings(proxy_url=DEMO_URL, api_key=Secret(DEMO_KEYS[role]))
     return settings, httpx.ASGITransport(app=app)
 

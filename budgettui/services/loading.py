@@ -4,9 +4,10 @@ domain. Async, no Textual: the TUI's workers and the CLI call the same functions
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from budgettui.domain.budget import DEFAULT_WARNING_THRESHOLD
 from budgettui.domain.tenants import (
@@ -17,8 +18,10 @@ from budgettui.domain.tenants import (
     find_tenant,
 )
 from budgettui.domain.usage import Month, MonthUsage, SpendLogAccumulator, usage_from_activity
-from budgettui.proxy.client import SPEND_LOG_PAGE_SIZE, LiteLLMClient
-from budgettui.proxy.errors import Forbidden, NotFound, Rejected, Unauthorized
+from budgettui.errors import BudgettuiError
+from budgettui.proxy.capabilities import Capabilities
+from budgettui.proxy.client import SPEND_LOG_PAGE_SIZE, ActivityScope, LiteLLMClient
+from budgettui.proxy.errors import EndpointMissing, Forbidden, NotFound, Rejected, Unauthorized
 from budgettui.proxy.models import Caller, DailyActivity
 
 # A month of one key's logs at 1,000 rows a page: 1,000 pages is a million requests. Past that
@@ -26,7 +29,7 @@ from budgettui.proxy.models import Caller, DailyActivity
 MAX_SPEND_LOG_PAGES = 1000
 
 
-class TenantNotFound(LookupError):
+class TenantNotFound(BudgettuiError, LookupError):
     """A tenant name the caller cannot see. Deliberately the same whether it does not exist or
     exists but is hidden from this credential: telling them apart would reveal it."""
 
@@ -41,6 +44,8 @@ class Overview:
     tenants: list[Tenant]
     partial: bool
     fetched_at: datetime
+    # The proxy's LiteLLM release and routes, for the header and `--json` metadata.
+    capabilities: Capabilities = field(default_factory=Capabilities)
 
 
 async def load_overview(
@@ -48,11 +53,13 @@ async def load_overview(
     fetched_at: datetime,
     threshold: Decimal = DEFAULT_WARNING_THRESHOLD,
 ) -> Overview:
-    """Caller, teams and keys: three listings, the two big ones paged concurrently."""
+    """Caller, teams and keys: three listings, the two big ones paged concurrently (after the
+    proxy's schema, which the client reads once and every later call reuses)."""
     caller = await client.whoami()
     teams, keys = await asyncio.gather(client.list_teams(caller), client.list_keys())
     tenants = assemble_tenants(teams.items, keys.items, caller, threshold)
-    return Overview(caller, tenants, teams.partial or keys.partial, fetched_at)
+    capabilities = await client.capabilities()
+    return Overview(caller, tenants, teams.partial or keys.partial, fetched_at, capabilities)
 
 
 def resolve_tenant(overview: Overview, name: str) -> Tenant:
@@ -62,10 +69,17 @@ def resolve_tenant(overview: Overview, name: str) -> Tenant:
     return tenant
 
 
+# What one usage route answering means "try the next one": absent from this release (404), closed
+# to the role (LiteLLM 1.84 answers internal users 401 "Only proxy admin…", read as Forbidden).
+_TRY_NEXT = (NotFound, Forbidden)
+
+
 async def load_month_usage(
     client: LiteLLMClient, caller: Caller, tenant: Tenant, month: Month
 ) -> MonthUsage:
-    """One request on proxies with aggregated daily activity; spend-log pages otherwise."""
+    """The best route this proxy opens to this role, exact whichever answers: aggregated daily
+    activity (one request), else the paged daily activity (every page; 1.84's route for internal
+    users), else the key's spend logs. Partial, with the reason, only when none answers."""
     if tenant.key_hash is None:  # provisioning: no key, no traffic
         return SpendLogAccumulator(month).result()
     if not tenant.usage_visible:
@@ -74,38 +88,38 @@ async def load_month_usage(
             partial_reason=f"LiteLLM does not show {caller.user_role or 'this key'} the usage of "
             "keys it does not own"
         )
+    scope, filters = _activity_query(caller, tenant)
+    for read in (client.daily_activity, client.paged_daily_activity):
+        try:
+            activity = await read(scope, month.first_day, month.last_day, **filters)
+        except _TRY_NEXT:
+            continue
+        return usage_from_activity(month, activity)
     try:
-        activity = await _key_activity(client, caller, tenant, month)
-    except NotFound:
         return await _usage_from_spend_logs(client, tenant.key_hash, month)
-    return usage_from_activity(month, activity)
+    except _TRY_NEXT:
+        label = (await client.capabilities()).label
+        return SpendLogAccumulator(month).result(
+            partial_reason=f"{label} gives {caller.user_role or 'this key'} neither daily "
+            "activity nor spend logs for this key"
+        )
 
 
-async def _key_activity(
-    client: LiteLLMClient, caller: Caller, tenant: Tenant, month: Month
-) -> DailyActivity:
-    """Which aggregated route a role may read a key through (docs/litellm.md, "Usage"): admins and
-    viewers the global user view; a team's members the team view; a user their own."""
+class ActivityFilters(TypedDict, total=False):
+    api_key: str
+    user_id: str | None
+    team_ids: list[str]
+
+
+def _activity_query(caller: Caller, tenant: Tenant) -> tuple[ActivityScope, ActivityFilters]:
+    """Which daily-activity scope a role may read a key through (docs/litellm.md, "Usage"):
+    admins and viewers the global user view; a team's members the team view; a user their own."""
     assert tenant.key_hash is not None
     if caller.user_role in SEE_ALL_ROLES:
-        return await client.daily_activity(
-            "user", month.first_day, month.last_day, api_key=tenant.key_hash
-        )
+        return "user", {"api_key": tenant.key_hash}
     if tenant.org is not None:
-        return await client.daily_activity(
-            "team",
-            month.first_day,
-            month.last_day,
-            api_key=tenant.key_hash,
-            team_ids=[tenant.org.team_id],
-        )
-    return await client.daily_activity(
-        "user",
-        month.first_day,
-        month.last_day,
-        api_key=tenant.key_hash,
-        user_id=caller.user_id,
-    )
+        return "team", {"api_key": tenant.key_hash, "team_ids": [tenant.org.team_id]}
+    return "user", {"api_key": tenant.key_hash, "user_id": caller.user_id}
 
 
 async def _usage_from_spend_logs(client: LiteLLMClient, key_hash: str, month: Month) -> MonthUsage:
@@ -123,23 +137,59 @@ async def _usage_from_spend_logs(client: LiteLLMClient, key_hash: str, month: Mo
     )
 
 
+@dataclass(frozen=True)
+class MonthToDate:
+    """Month-to-date spend per key hash, for the runway column. `spend` is None when this proxy
+    cannot tell this role without a request per key; `unavailable` then says why, short enough
+    for the column ("n/a on LiteLLM 1.84.10")."""
+
+    spend: dict[str, Decimal] | None
+    unavailable: str | None = None
+
+
+async def load_runway_spend(client: LiteLLMClient, overview: Overview, month: Month) -> MonthToDate:
+    """Per-key totals in bulk (100 keys a request); on a release without them, an admin's one
+    aggregated answer, whose per-key breakdown 1.84 does not cap. Never a request per key: at
+    2,000 keys that would be 2,000 requests for one column."""
+    caller = overview.caller
+    admin = caller.user_role in SEE_ALL_ROLES
+    team_ids = sorted({t.org.team_id for t in overview.tenants if t.org})
+    if not admin and not team_ids:
+        return MonthToDate(None, "n/a: no team")
+    first, last = month.first_day, month.last_day
+    try:
+        if admin:
+            totals = await client.key_activity_totals("user", first, last)
+        else:
+            totals = await client.key_activity_totals("team", first, last, team_ids=team_ids)
+        return MonthToDate({row.api_key: row.metrics.spend for row in totals.items})
+    except EndpointMissing:
+        pass
+    except (NotFound, Forbidden, Unauthorized, Rejected):
+        return MonthToDate(None, f"n/a for {caller.user_role or 'this key'}")
+    label = (await client.capabilities()).label
+    if not admin:
+        return MonthToDate(None, f"n/a on {label}")
+    try:
+        activity = await client.daily_activity("user", first, last)
+    except (NotFound, Forbidden, Unauthorized, Rejected):
+        return MonthToDate(None, f"n/a on {label}")
+    return _spend_by_key(activity, label)
+
+
+def _spend_by_key(activity: DailyActivity, label: str) -> MonthToDate:
+    spend: dict[str, Decimal] = {}
+    for day in activity.results:
+        for api_key, entry in day.breakdown.api_keys.items():
+            spend[api_key] = spend.get(api_key, Decimal(0)) + entry.metrics.spend
+    expected = activity.metadata.total_api_keys
+    if expected is not None and len(spend) < expected:  # a proxy that caps the breakdown
+        return MonthToDate(None, f"n/a on {label}: over {len(spend)} keys")
+    return MonthToDate(spend)
+
+
 async def load_month_to_date(
     client: LiteLLMClient, overview: Overview, month: Month
 ) -> dict[str, Decimal] | None:
-    """Month-to-date spend per key hash, in bulk (100 keys a request), for the runway column.
-    None when the proxy cannot say (older proxy, or a role it refuses): the column then shows
-    no runway rather than failing the whole table."""
-    caller = overview.caller
-    team_ids = sorted({t.org.team_id for t in overview.tenants if t.org})
-    try:
-        if caller.user_role in SEE_ALL_ROLES:
-            totals = await client.key_activity_totals("user", month.first_day, month.last_day)
-        elif team_ids:
-            totals = await client.key_activity_totals(
-                "team", month.first_day, month.last_day, team_ids=team_ids
-            )
-        else:
-            return None
-    except (NotFound, Forbidden, Unauthorized, Rejected):
-        return None
-    return {row.api_key: row.metrics.spend for row in totals.items}
+    """`load_runway_spend` without the reason: what the tenants screen reads until it shows it."""
+    return (await load_runway_spend(client, overview, month)).spend

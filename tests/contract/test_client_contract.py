@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from budgettui.domain.usage import Month
-from budgettui.proxy.errors import Forbidden, NotFound, Rejected, Unauthorized
-from budgettui.services.loading import load_month_to_date, load_month_usage, load_overview
+from budgettui.proxy.errors import NotFound, Rejected, RouteRefused
+from budgettui.services.loading import load_month_usage, load_overview, load_runway_spend
 from budgettui.simulator import Faults, Store
-from tests.contract.conftest import NOW, Connect
+from tests.contract.conftest import NOW, VERSIONS, Connect
 
 MONTH = Month.parse("2026-11")
 
@@ -45,12 +45,13 @@ def _visible_aliases(store: Store, user_id: str | None, role: str) -> set[str]:
     }
 
 
+@pytest.mark.parametrize("litellm_version", VERSIONS)
 @pytest.mark.parametrize(
     "role",
     ["master", "proxy_admin_viewer", "team_admin", "internal_user", "internal_user_viewer"],
 )
 async def test_each_role_lists_what_litellm_lets_it_see(
-    connect: Connect, store: Store, role: str
+    connect: Connect, store: Store, role: str, litellm_version: str
 ) -> None:
     async with connect(role) as client:
         overview = await load_overview(client, NOW)
@@ -66,10 +67,11 @@ async def test_error_envelopes_reach_the_user_as_typed_errors(
 ) -> None:
     web = next(k for k in store.keys.values() if k.key_alias == "acme-web")
     async with connect("proxy_admin_viewer") as viewer:
-        with pytest.raises(Forbidden, match="not allowed to access this route"):
+        with pytest.raises(RouteRefused, match="not allowed to access this route"):
             await viewer.update_key(web.token, {"max_budget": 1})
     async with connect("internal_user_viewer") as viewer:
-        with pytest.raises(Unauthorized, match="Only proxy admin"):
+        # LiteLLM's route gate says 401, but the key is fine: a refusal, not a bad key.
+        with pytest.raises(RouteRefused, match="Only proxy admin"):
             await viewer.update_key(web.token, {"max_budget": 1})
     async with connect("master") as admin:
         with pytest.raises(NotFound, match="not found"):
@@ -110,7 +112,7 @@ async def test_month_to_date_spend_covers_every_key_across_pages(
             charged[row.api_key] = charged.get(row.api_key, Decimal(0)) + Decimal(str(row.spend))
     async with connect() as client:
         overview = await load_overview(client, NOW)
-        month_to_date = await load_month_to_date(client, overview, MONTH)
+        month_to_date = (await load_runway_spend(client, overview, MONTH)).spend
     assert month_to_date is not None
     assert len(month_to_date) > len(charged)  # the demo's own keys with traffic too
     for api_key, spend in charged.items():
@@ -133,7 +135,7 @@ async def test_spend_logs_are_paged_past_10000_rows_and_match_the_daily_totals(
         overview = await load_overview(client, NOW)
         busy = next(t for t in overview.tenants if t.name == "busy")
         aggregated = await load_month_usage(client, overview.caller, busy, MONTH)
-        faults.status_by_path["/user/daily/activity/aggregated"] = 404  # an older proxy
+        faults.status_by_path["/user/daily/activity"] = 404  # every daily-activity route
         from_logs = await load_month_usage(client, overview.caller, busy, MONTH)
     assert aggregated.request_count == from_logs.request_count == 10_500
     assert not from_logs.partial
@@ -145,7 +147,7 @@ async def test_spend_logs_are_paged_past_10000_rows_and_match_the_daily_totals(
 async def test_a_prefix_alias_does_not_pull_in_the_longer_one(
     connect: Connect, store: Store, faults: Faults
 ) -> None:
-    faults.status_by_path["/user/daily/activity/aggregated"] = 404  # use the spend-log path
+    faults.status_by_path["/user/daily/activity"] = 404  # use the spend-log path
     async with connect() as client:
         overview = await load_overview(client, NOW)
         web = next(t for t in overview.tenants if t.name == "acme-web")
@@ -163,9 +165,17 @@ async def test_a_prefix_alias_does_not_pull_in_the_longer_one(
     assert all("key_alias" not in q for q in queries)
 
 
-@pytest.mark.parametrize("aggregated", [True, False], ids=["aggregated", "spend-logs"])
+# Which routes an older or stricter proxy lacks, to force each usage source in turn.
+SOURCES = {
+    "aggregated": None,
+    "paged-activity": "/user/daily/activity/aggregated",
+    "spend-logs": "/user/daily/activity",
+}
+
+
+@pytest.mark.parametrize("missing", SOURCES.values(), ids=SOURCES.keys())
 async def test_month_edges_in_utc(
-    connect: Connect, store: Store, faults: Faults, aggregated: bool
+    connect: Connect, store: Store, faults: Faults, missing: str | None
 ) -> None:
     key = store.add_key("sk-edges-0000", key_alias="edges")
     for moment in (
@@ -175,8 +185,8 @@ async def test_month_edges_in_utc(
         datetime(2026, 12, 1, 0, 0, 0, tzinfo=UTC),
     ):
         store.charge(key, "gpt-4o", 10, 20, at=moment)
-    if not aggregated:
-        faults.status_by_path["/user/daily/activity/aggregated"] = 404
+    if missing:
+        faults.status_by_path[missing] = 404
     async with connect() as client:
         overview = await load_overview(client, NOW)
         edges = next(t for t in overview.tenants if t.name == "edges")
@@ -184,3 +194,4 @@ async def test_month_edges_in_utc(
     assert usage.request_count == 2
     assert usage.daily[0].requests == 1  # the 1st at 00:00:00
     assert usage.daily[-1].requests == 1  # the 30th at 23:59:59
+    assert not usage.partial

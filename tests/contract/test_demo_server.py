@@ -1,4 +1,5 @@
-"""`budgettui demo-server` serves the simulator on 127.0.0.1 and prints its URL and keys."""
+"""`budgettui demo-server` serves the simulator on 127.0.0.1 and prints its URL and keys;
+`--demo` connects in-process to the release asked for."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import sys
 import time
 
 import httpx
+import pytest
+
+from budgettui.services.connect import DEMO_LITELLM_VERSIONS, demo_settings, make_client
+from budgettui.simulator import SUPPORTED_VERSIONS
+from tests.contract.conftest import NOW
 
 
 def _free_port() -> int:
@@ -45,3 +51,19 @@ def test_demo_server_answers_as_litellm_would() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("asked", "served"), [(None, "1.108.7"), ("1.84", "1.84.10")])
+async def test_the_demo_reproduces_the_litellm_release_asked_for(
+    asked: str | None, served: str
+) -> None:
+    settings, transport = demo_settings(NOW, "internal_user", litellm_version=asked)
+    async with make_client(settings, transport) as client:
+        assert (await client.capabilities()).version == served
+    assert served in DEMO_LITELLM_VERSIONS
+    assert DEMO_LITELLM_VERSIONS == SUPPORTED_VERSIONS
+
+
+def test_an_unsupported_demo_release_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match=r"supported: 1\.84\.10, 1\.108\.7"):
+        demo_settings(NOW, litellm_version="1.90")

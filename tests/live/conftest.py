@@ -7,12 +7,15 @@ admin the way `real-litellm/seed-traffic` does; without it the team-admin cases 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import warnings
 from collections.abc import Iterator
 
 import pytest
 
+from budgettui.proxy.capabilities import Capabilities
+from budgettui.proxy.client import LiteLLMClient
 from tests.live.live_scenario import (
     Scenario,
     ScenarioBuilder,
@@ -34,6 +37,18 @@ def live_target() -> LiveTarget:
         )
     database_url = os.environ.get("BUDGETTUI_LIVE_DATABASE_URL", "").strip() or None
     return LiveTarget(url.rstrip("/"), master_key, database_url)
+
+
+@pytest.fixture(scope="session")
+def litellm(live_target: LiveTarget) -> Capabilities:
+    """The proxy's release and routes, as budgettui's client learns them: the tests branch on
+    them only where LiteLLM itself differs between releases."""
+
+    async def read() -> Capabilities:
+        async with LiteLLMClient(live_target.url, live_target.master_key) as client:
+            return await client.capabilities()
+
+    return asyncio.run(read())
 
 
 @pytest.fixture(autouse=True)

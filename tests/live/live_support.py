@@ -20,6 +20,7 @@ import httpx
 from budgettui.domain.budget import BindingCap
 from budgettui.domain.tenants import Tenant
 from budgettui.domain.usage import Month
+from budgettui.proxy.capabilities import Capabilities
 from budgettui.proxy.client import LiteLLMClient
 from tests.live.live_scenario import Key, Scenario
 
@@ -36,6 +37,12 @@ PROXY_ROLE = {
 # Keys the write tests change; value checks against the scenario leave them out.
 WRITTEN = frozenset({"edit", "reset", "acme_reset"})
 CENT_FRACTION = Decimal("1e-9")
+
+
+def older_litellm(litellm: Capabilities) -> bool:
+    """Whether the proxy behaves as LiteLLM 1.84 where 1.84.10 and 1.108.7 differ (the two
+    releases verified; /work/shared/real-litellm/README.md lists the differences)."""
+    return litellm.release is not None and litellm.release < (1, 108, 0)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pytest
 
 from budgettui.domain.budget import BindingCap
 from budgettui.domain.tenants import Tenant
+from budgettui.proxy.capabilities import Capabilities
 from budgettui.proxy.errors import Forbidden, ProxyError, Rejected, Unauthorized
 from budgettui.services.loading import load_month_usage, load_overview
 from tests.live.live_scenario import Scenario
@@ -21,6 +22,7 @@ from tests.live.live_support import (
     client,
     expected_usage,
     may_edit_key,
+    older_litellm,
     ours,
     same_money,
     traffic_months,
@@ -34,7 +36,9 @@ async def tenant_as_master(scenario: Scenario, alias: str) -> Tenant:
         return ours(scenario, (await load_overview(c, datetime.now(UTC))).tenants)[alias]
 
 
-async def test_key_budget_and_duration_are_set_then_cleared_with_null(scenario: Scenario) -> None:
+async def test_key_budget_and_duration_are_set_then_cleared_with_null(
+    scenario: Scenario, litellm: Capabilities
+) -> None:
     key = scenario.keys["edit"]
     async with client(scenario, "master") as c:
         await c.update_key(key.hash, {"max_budget": 7.5, "budget_duration": "7d"})
@@ -61,7 +65,13 @@ async def test_key_budget_and_duration_are_set_then_cleared_with_null(scenario: 
 
         await c.update_key(key.hash, {"max_budget": None, "budget_duration": None})
         info = await c.key_info(key.hash)
-        assert (info.max_budget, info.budget_duration, info.budget_reset_at) == (None, None, None)
+        assert info.max_budget is None
+        if older_litellm(litellm):
+            # 1.84 ignores a null `budget_duration` on a key: the period and its reset stay.
+            assert info.budget_duration == "1mo"
+            assert info.budget_reset_at is not None
+        else:
+            assert (info.budget_duration, info.budget_reset_at) == (None, None)
         assert same_money(info.spend, key.spend)
 
     tenant = await tenant_as_master(scenario, key.alias)
@@ -69,7 +79,9 @@ async def test_key_budget_and_duration_are_set_then_cleared_with_null(scenario: 
     assert tenant.binding is BindingCap.NONE
 
 
-async def test_team_budget_is_set_then_cleared_with_null(scenario: Scenario) -> None:
+async def test_team_budget_is_set_then_cleared_with_null(
+    scenario: Scenario, litellm: Capabilities
+) -> None:
     team = scenario.teams["globex"]
     free = scenario.keys["globex_free"]
     assert team.spec.max_budget is None
@@ -89,7 +101,9 @@ async def test_team_budget_is_set_then_cleared_with_null(scenario: Scenario) -> 
         finally:
             await c.update_team(team.team_id, {"max_budget": None, "budget_duration": None})
         info = (await c.team_info(team.team_id)).team_info
-        assert (info.max_budget, info.budget_duration, info.budget_reset_at) == (None, None, None)
+        assert (info.max_budget, info.budget_duration) == (None, None)
+        # 1.84 clears a team's period but keeps its reset date; 1.108 clears both.
+        assert (info.budget_reset_at is None) != older_litellm(litellm)
     tenant = await tenant_as_master(scenario, free.alias)
     assert tenant.binding is BindingCap.NONE
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import httpx
 import pytest
 
 from budgettui.proxy import client as client_module
 from budgettui.proxy.client import LiteLLMClient
-from budgettui.proxy.errors import BadResponse, Rejected, Unavailable, UnknownOutcome
+from budgettui.proxy.errors import (
+    BadResponse,
+    EndpointMissing,
+    NotSupported,
+    Rejected,
+    Unavailable,
+    UnknownOutcome,
+)
 from budgettui.proxy.models import Caller
 from budgettui.proxy.transport import ConnectionOptions, RetryPolicy
 
@@ -18,12 +27,17 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 class Recorder:
+    """Scripted answers. The schema (`/openapi.json`) is hidden, as a proxy with `NO_DOCS` does,
+    so every route is tried, and its one request is not counted with the scripted ones."""
+
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
         self.requests: list[httpx.Request] = []
         self.sleeps: list[float] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/openapi.json":
+            return httpx.Response(404, json={"detail": "Not Found"})
         self.requests.append(request)
         return self.handler(request)
 
@@ -247,3 +261,73 @@ async def test_a_400_on_a_read_is_not_retried() -> None:
         with pytest.raises(Rejected):
             await client.team_info("t1")
     assert len(recorder.requests) == 1
+
+
+# -- capabilities -----------------------------------------------------------------------------
+
+
+def _schema(version: object, routes: list[str]) -> Handler:
+    """A proxy whose `/openapi.json` says `version` and `routes`; every route answers 404."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/openapi.json":
+            info = {} if version is None else {"version": version}
+            return httpx.Response(200, json={"info": info, "paths": {r: {} for r in routes}})
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    return handler
+
+
+def _client_of(handler: Handler) -> tuple[LiteLLMClient, list[httpx.Request]]:
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return handler(request)
+
+    options = ConnectionOptions(retry=RetryPolicy(attempts=1))
+    client = LiteLLMClient(
+        "http://proxy.test", "sk-test-key", options, transport=httpx.MockTransport(record)
+    )
+    return client, sent
+
+
+async def test_capabilities_are_asked_for_once_however_many_callers_wait() -> None:
+    client, sent = _client_of(_schema("1.84.10", ["/key/info"]))
+    async with client:
+        answers = await asyncio.gather(*(client.capabilities() for _ in range(5)))
+    assert {a.version for a in answers} == {"1.84.10"}
+    assert answers[0].release == (1, 84, 10)
+    assert answers[0].label == "LiteLLM 1.84.10"
+    assert [r.url.path for r in sent] == ["/openapi.json"]
+
+
+@pytest.mark.parametrize("version", [None, 1.84, "", "  "])
+async def test_an_unreadable_version_is_unknown(version: object) -> None:
+    client, _ = _client_of(_schema(version, ["/key/info"]))
+    async with client:
+        capabilities = await client.capabilities()
+    assert capabilities.version == "unknown"
+    assert capabilities.release is None
+    assert capabilities.label == "LiteLLM (version unknown)"
+
+
+async def test_a_route_absent_from_the_schema_is_never_called() -> None:
+    client, sent = _client_of(_schema("1.70.0", ["/key/info"]))
+    async with client:
+        with pytest.raises(NotSupported, match=r"LiteLLM 1\.70\.0 has no spend reset.*1\.82"):
+            await client.reset_key_spend("0" * 64, Decimal(0))
+    assert [r.url.path for r in sent] == ["/openapi.json"]
+
+
+async def test_a_route_that_answers_404_is_remembered_when_the_schema_is_hidden() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    client, sent = _client_of(handler)
+    async with client:
+        for _ in range(3):
+            with pytest.raises(EndpointMissing):
+                await client.daily_activity("team", date(2026, 11, 1), date(2026, 11, 30))
+        assert (await client.capabilities()).version == "unknown"
+    assert [r.url.path for r in sent].count("/team/daily/activity/aggregated") == 1

@@ -6,10 +6,12 @@ import httpx
 import pytest
 
 from budgettui.proxy.errors import (
+    EndpointMissing,
     Forbidden,
     NotFound,
     ProxyError,
     Rejected,
+    RouteRefused,
     Unauthorized,
     Unavailable,
     error_from_response,
@@ -46,7 +48,7 @@ def _response(status: int, **kwargs: object) -> httpx.Response:
                     "code": "403",
                 }
             },
-            Forbidden,
+            RouteRefused,
             "user not allowed to access this route",
         ),
         (
@@ -63,7 +65,7 @@ def _response(status: int, **kwargs: object) -> httpx.Response:
             "max_budget must be a non-negative finite number. Received: -1.0",
         ),
         (404, {"detail": {"error": "Key abc not found."}}, NotFound, "Key abc not found."),
-        (404, {"detail": "Not Found"}, NotFound, "Not Found"),
+        (404, {"detail": "Not Found"}, EndpointMissing, "Not Found"),
         (
             422,
             {"detail": [{"type": "missing", "loc": ["body", "reset_to"], "msg": "Field required"}]},
@@ -102,3 +104,65 @@ def test_api_key_echoed_by_the_proxy_is_redacted() -> None:
 def test_a_very_long_message_is_shortened() -> None:
     error = error_from_response(_response(400, json={"detail": "x" * 5000}))
     assert len(error.message) < 400
+
+
+def _auth_error(status: int, message: str) -> httpx.Response:
+    return _response(status, json={"error": {"message": message, "code": str(status)}})
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "kind"),
+    [
+        # LiteLLM 1.84's route gate answers a role's forbidden route with 401; 1.108 with 403.
+        (
+            401,
+            "Authentication Error, Only proxy admin can be used to generate, delete, update info "
+            "for new keys/users/teams. Route=/team/update. Your role=internal_user.",
+            RouteRefused,
+        ),
+        (403, "Team admins on this proxy cannot edit team settings.", Forbidden),
+        (401, "Team member does not have permissions for endpoint: /key/update", Forbidden),
+        (403, "You must be a proxy admin or team admin to reset key spend", Forbidden),
+        # An unknown key, as 1.108 and 1.84 word it: the key itself, whatever the route.
+        (401, "Authentication Error, Invalid API key provided.", Unauthorized),
+        (
+            401,
+            "Authentication Error, Invalid proxy server token passed. Unable to find token in "
+            "cache or `LiteLLM_VerificationTokenTable`",
+            Unauthorized,
+        ),
+        (401, "Authentication Error, No api key passed in.", Unauthorized),
+    ],
+    ids=[
+        "1.84 route gate",
+        "1.108 team admin",
+        "member permission",
+        "reset by a member",
+        "1.108 unknown key",
+        "1.84 unknown key",
+        "no key",
+    ],
+)
+def test_a_refusal_is_told_from_a_bad_key_by_its_meaning(
+    status: int, message: str, kind: type[ProxyError]
+) -> None:
+    error = error_from_response(_auth_error(status, message))
+    assert type(error) is kind
+    assert error.status == status
+    # The screens offer "check your API key" for Unauthorized alone.
+    assert isinstance(error, Unauthorized) == (kind is Unauthorized)
+
+
+def test_the_key_fragments_litellm_1_84_echoes_are_not_shown() -> None:
+    digest = "bd59e4cb47b8d6476dce92b5847b0aaede81b5f49f58f077585aa00112233445"
+    message = (
+        "Authentication Error, Invalid proxy server token passed. Received API Key = sk-...0000, "
+        f"Key Hash (Token) ={digest}. Unable to find token in cache or "
+        "`LiteLLM_VerificationTokenTable`"
+    )
+    error = error_from_response(_auth_error(401, message))
+    assert isinstance(error, Unauthorized)
+    assert "sk-...0000" not in error.message
+    assert digest not in error.message
+    assert error.message.startswith("Authentication Error, Invalid proxy server token passed.")
+    assert "Unable to find token" in error.message
