@@ -17,14 +17,17 @@ from budgettui.domain.validation import (
     parse_duration,
     parse_reset_value,
 )
+from budgettui.errors import BudgettuiError
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.services.edits import Editor
 from budgettui.services.journal import Journal, default_journal_path
 from budgettui.services.loading import Overview, TenantNotFound, resolve_tenant
 
 
-class UsageError(ValueError):
+class UsageError(BudgettuiError, ValueError):
     """Bad arguments: exit 2, with the rule in the message."""
+
+    default_title = "Invalid arguments"
 
 
 def add_edit_commands(

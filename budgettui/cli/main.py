@@ -1,8 +1,9 @@
 """`budgettui`: the dashboard by default, headless commands for scripts and cron.
 
 Exit codes: 0 success, 1 an error talking to the proxy or finding a tenant (one line on stderr,
-never a traceback, never the key), 2 bad usage. Textual is imported only when the dashboard
-runs, so the headless commands start fast.
+never a traceback, never the key), 2 bad usage. An error that is not a `BudgettuiError` is a bug:
+its traceback goes to the log file (`services.logfile`) and stderr gets one line naming it, exit
+1. Textual is imported only when the dashboard runs, so the headless commands start fast.
 """
 
 from __future__ import annotations
@@ -22,17 +23,11 @@ import httpx
 from budgettui.cli.edit_commands import UsageError, add_edit_commands, run_edit
 from budgettui.cli.output import OutputFormat, render_tenants, render_usage
 from budgettui.domain.usage import Month, MonthError
-from budgettui.proxy.errors import ProxyError
+from budgettui.errors import BudgettuiError
 from budgettui.proxy.transport import ConnectionOptions
 from budgettui.services.connect import DEMO_ROLES, demo_settings, make_client, serve_demo
-from budgettui.services.edits import NotAllowed, SpendChanged
-from budgettui.services.journal import JournalError
-from budgettui.services.loading import (
-    TenantNotFound,
-    load_month_usage,
-    load_overview,
-    resolve_tenant,
-)
+from budgettui.services.loading import load_month_usage, load_overview, resolve_tenant
+from budgettui.services.logfile import never_log, report_unexpected
 from budgettui.services.settings import (
     Settings,
     SettingsError,
@@ -171,6 +166,7 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
         parser.print_usage(sys.stderr)
         print(f"budgettui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    never_log(settings.api_key.reveal())
     for note in [] if args.demo else settings.warnings():  # the demo never leaves the process
         print(note, file=sys.stderr)
     if args.command is None:
@@ -180,8 +176,14 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
     except UsageError as exc:
         print(f"budgettui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (ProxyError, TenantNotFound, NotAllowed, SpendChanged, JournalError) as exc:
+    except BudgettuiError as exc:
+        # Including a write that was applied but not journaled (`AppliedNotJournaled`): exit 1,
+        # not 0, because a script that keeps the journal as its audit trail must notice the
+        # missing entry, and the line says "applied" so nobody sends it again.
         print(f"budgettui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: the traceback goes to the log file, not the terminal
+        print(f"budgettui: {report_unexpected(exc)}", file=sys.stderr)
         return EXIT_ERROR
     print(output)
     return EXIT_OK
@@ -239,5 +241,14 @@ def _run_dashboard(
 
 
 def _demo_server(port: int, now: datetime) -> int:
-    serve_demo(port, now)
+    try:
+        serve_demo(port, now)
+    except ModuleNotFoundError as missing:
+        if missing.name != "uvicorn":
+            raise
+        print(
+            "budgettui demo-server needs the server extra: pip install 'budgettui[server]'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return EXIT_OK

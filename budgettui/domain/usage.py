@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from budgettui.errors import BudgettuiError
 from budgettui.proxy.models import DailyActivity, SpendLog
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only: int() would take "١٢"
 
 
-class MonthError(ValueError):
+class MonthError(BudgettuiError, ValueError):
     """A month that is not `YYYY-MM`."""
 
 

@@ -18,6 +18,7 @@ from typing import Final
 
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import CENT, format_money
+from budgettui.errors import BudgettuiError
 
 # Long enough for any amount or duration a person types; short enough that nothing downstream
 # (int() of a huge digit string, the screen) ever sees pathological input.
@@ -60,7 +61,7 @@ class Problem:
     message: str
 
 
-class ValidationError(ValueError):
+class ValidationError(BudgettuiError, ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(p.message for p in self.problems))

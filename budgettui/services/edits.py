@@ -1,39 +1,59 @@
 """Budget and spend writes, shared by the editors and the headless `budget`/`spend` commands:
-permission first (no request for a caller who may not write), one request, a journal line for
-every attempt whatever its outcome, and a fresh read of what the proxy now holds.
+permission first (no request for a caller who may not write), a journal line before the request
+(no line, no request), one request, a read of the object to check every field asked for was
+applied, and a journal line for the outcome whatever it is.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import format_money, money_number
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.domain.validation import BudgetDraft, budget_changes
+from budgettui.errors import BudgettuiError
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.errors import ProxyError, UnknownOutcome
 from budgettui.proxy.models import Caller, Key, Team
-from budgettui.services.journal import Action, AuditEntry, AuditResult, Journal
+from budgettui.services.journal import Action, AuditEntry, AuditResult, Journal, JournalError
+from budgettui.services.readback import NotApplied, Unapplied, unapplied_budget, unapplied_reset
 
-Result = TypeVar("Result")
+# What a write reads back: both carry spend, max_budget, budget_duration and budget_reset_at.
+Held = TypeVar("Held", Key, Team)
+Failure = TypeVar("Failure", bound=BudgettuiError)
 
 
-class NotAllowed(Exception):
+class NotAllowed(BudgettuiError):
     """The caller may not make this change; nothing was sent."""
 
+    default_title = "Not allowed"
 
-class SpendChanged(Exception):
+
+class SpendChanged(BudgettuiError):
     """The key's spend moved while the reset dialog was open; ask again with the new figure."""
+
+    default_title = "Spend changed"
 
     def __init__(self, spend: Decimal) -> None:
         super().__init__(f"spend changed to {format_money(spend)} since the dialog opened")
         self.spend = spend
+
+
+class AppliedNotJournaled(JournalError):
+    """The write was applied (and read back), but the journal could not record it. Not a failed
+    write: the change stands, and sending it again would only repeat it."""
+
+    default_title = "Applied, not journaled"
+
+    def __init__(self, reason: JournalError) -> None:
+        super().__init__(f"applied, but the journal could not be written: {reason.message}")
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,7 @@ class Attempt:
     tenant: str | None
     org: str | None
     before: Mapping[str, object]
-    after: Mapping[str, object]
+    after: Mapping[str, object]  # what is sent, besides the key or team it is sent for
 
 
 @dataclass
@@ -68,12 +88,12 @@ class Editor:
         key_hash = tenant.key_hash
         changes = budget_changes(tenant.cap, draft)
         attempt = Attempt(action, tenant.name, tenant.org_name, cap_record(tenant.cap), changes)
-        await self._journaled(
+        return await self._write(
             attempt,
             lambda: self.client.update_key(key_hash, changes),
-            lambda: self._describe_key(key_hash),
+            lambda: self.client.key_info(key_hash),
+            lambda key: unapplied_budget(changes, tenant.cap, cap_of(key)),
         )
-        return await self.client.key_info(key_hash)
 
     async def set_org_budget(
         self, org: Org, draft: BudgetDraft, action: Action = "org_budget.set"
@@ -82,12 +102,12 @@ class Editor:
             raise NotAllowed(not_allowed_reason(self.caller, "this org's budget"))
         changes = budget_changes(org.cap, draft)
         attempt = Attempt(action, None, org.name, cap_record(org.cap), changes)
-        await self._journaled(
+        return await self._write(
             attempt,
             lambda: self.client.update_team(org.team_id, changes),
-            lambda: self._describe_team(org.team_id),
+            lambda: self._team(org.team_id),
+            lambda team: unapplied_budget(changes, org.cap, cap_of(team)),
         )
-        return (await self.client.team_info(org.team_id)).team_info
 
     async def reset_spend(self, tenant: Tenant, reset_to: Decimal, seen_spend: Decimal) -> Key:
         """Re-reads the key first: if its spend is no longer what the admin saw, nothing is sent
@@ -107,45 +127,85 @@ class Editor:
             {"spend": money_number(current.spend)},
             {"spend": money_number(reset_to)},
         )
-        await self._journaled(
+        return await self._write(
             attempt,
             lambda: self.client.reset_key_spend(key_hash, reset_to),
-            lambda: self._describe_key(key_hash),
+            lambda: self.client.key_info(key_hash),
+            lambda key: unapplied_reset(reset_to, current.spend, key.spend),
         )
-        return await self.client.key_info(key_hash)
 
-    async def _journaled(
+    async def _team(self, team_id: str) -> Team:
+        return (await self.client.team_info(team_id)).team_info
+
+    async def _write(
         self,
         attempt: Attempt,
-        send: Callable[[], Awaitable[Result]],
-        reread: Callable[[], Awaitable[str]],
-    ) -> Result:
-        """Send once and journal the outcome, whatever it is. When no answer came, read the
-        object back at once so the admin sees what the proxy holds now; never send again."""
+        send: Callable[[], Awaitable[Any]],
+        read_back: Callable[[], Awaitable[Held]],
+        unapplied: Callable[[Held], list[Unapplied]],
+    ) -> Held:
+        """Journal the attempt, send once, read the object back and journal the outcome.
+
+        A journal that cannot take the attempt stops the write before anything is sent. Never
+        sent again: when no answer came, the object is read at once so the admin sees what the
+        proxy holds now. Returns the object as read back, every field asked for applied.
+        """
+        write_id = uuid.uuid4().hex
         try:
-            result = await send()
+            self._journal(attempt, write_id, AuditResult("attempted"))
+        except JournalError as error:
+            raise JournalError(f"nothing was sent: {error.message}") from error
+        try:
+            await send()
         except UnknownOutcome as exc:
-            self._journal(attempt, AuditResult("unknown", exc.status, exc.message))
-            try:
-                now = f"the proxy now holds {await reread()}"
-            except ProxyError as again:
-                now = f"re-reading it failed too ({again.message})"
-            raise UnknownOutcome(f"{exc.message}; {now}", status=exc.status) from None
+            now = await self._now_holds(read_back)
+            unknown = UnknownOutcome(f"{exc.message}; {now}", status=exc.status)
+            result = AuditResult("unknown", exc.status, exc.message)
+            raise self._ended(attempt, write_id, result, unknown) from None
         except ProxyError as exc:
-            self._journal(attempt, AuditResult("error", exc.status, exc.message))
-            raise
-        self._journal(attempt, AuditResult("ok", 200, "applied"))
-        return result
+            result = AuditResult("failed", exc.status, exc.message)
+            raise self._ended(attempt, write_id, result, exc) from None
+        try:
+            held = await read_back()
+        except ProxyError as exc:
+            unknown = UnknownOutcome(
+                f"the proxy accepted the write, but reading it back failed ({exc.message}): "
+                "it may or may not have been applied",
+                status=exc.status,
+            )
+            result = AuditResult("unknown", exc.status, unknown.message)
+            raise self._ended(attempt, write_id, result, unknown) from None
+        missed = unapplied(held)
+        if missed:
+            refused = NotApplied(missed)
+            result = AuditResult("not_applied", 200, refused.message, refused.held())
+            raise self._ended(attempt, write_id, result, refused)
+        try:
+            self._journal(attempt, write_id, AuditResult("applied", 200, "applied"))
+        except JournalError as error:
+            raise AppliedNotJournaled(error) from error
+        return held
 
-    async def _describe_key(self, key_hash: str) -> str:
-        key = await self.client.key_info(key_hash)
-        return _describe_cap(key.spend, key.max_budget, key.budget_duration)
+    def _ended(
+        self, attempt: Attempt, write_id: str, result: AuditResult, failure: Failure
+    ) -> Failure:
+        """Journal a write that did not (or may not have) come through; the failure to raise,
+        with a note if the journal could not take it either (the failure still comes first)."""
+        try:
+            self._journal(attempt, write_id, result)
+        except JournalError as error:
+            failure.message = f"{failure.message}; the journal could not be written: {error}"
+            failure.args = (failure.message,)
+        return failure
 
-    async def _describe_team(self, team_id: str) -> str:
-        team = (await self.client.team_info(team_id)).team_info
-        return _describe_cap(team.spend, team.max_budget, team.budget_duration)
+    async def _now_holds(self, read_back: Callable[[], Awaitable[Held]]) -> str:
+        try:
+            held = await read_back()
+        except ProxyError as again:
+            return f"re-reading it failed too ({again.message})"
+        return f"the proxy now holds {_describe_cap(cap_of(held))}"
 
-    def _journal(self, attempt: Attempt, result: AuditResult) -> None:
+    def _journal(self, attempt: Attempt, write_id: str, result: AuditResult) -> None:
         if self.journal is None:
             return
         entry = AuditEntry(
@@ -157,13 +217,18 @@ class Editor:
             before=attempt.before,
             after=attempt.after,
             result=result,
+            write_id=write_id,
         )
         self.journal.append(entry, secret=self.secret)
 
 
-def _describe_cap(spend: Decimal, max_budget: Decimal | None, duration: str | None) -> str:
-    budget = format_money(max_budget) if max_budget is not None else "no cap"
-    return f"budget {budget}, period {duration or 'none'}, spend {format_money(spend)}"
+def cap_of(held: Key | Team) -> Cap:
+    return Cap(held.spend, held.max_budget, held.budget_duration, held.budget_reset_at)
+
+
+def _describe_cap(cap: Cap) -> str:
+    budget, period = format_money(cap.max_budget, none="no cap"), cap.budget_duration or "none"
+    return f"budget {budget}, period {period}, spend {format_money(cap.spend)}"
 
 
 def cap_record(cap: Cap) -> dict[str, object]:

@@ -1,9 +1,14 @@
-"""The audit journal: one JSON line per attempted write (success, failure or unknown outcome),
-appended to `audit.jsonl` in the user's data dir, readable only by its owner (0600).
+"""The audit journal: two JSON lines per write, appended to `audit.jsonl` in the user's data dir,
+readable only by its owner (0600). The first (`attempted`) is written before the request, with
+what is about to be sent; the second, after it, says how it ended: `applied` (read back and
+found), `not_applied` (accepted, but the read-back shows fields unchanged; `result.fields` holds
+what the proxy kept), `failed` (refused, or never sent) or `unknown` (no readable answer: it may
+or may not have been applied). Both carry the same `write_id`. An `attempted` line with no
+outcome is a write cut short (a crash, or a journal that failed after the request).
 
-It is the admin's record of what budgettui did to money, and the source of `u` (undo), so an
-append is flushed and fsynced before it returns, and a journal that cannot be written is an error
-the caller must show, never a silent skip. The API key is never written: `append` is given the
+It is the admin's record of what budgettui did to money, so an append is flushed and fsynced
+before it returns, and a journal that cannot be written is an error the caller must show, never
+a silent skip. The API key is never written: `append` is given the
 key and redacts it wherever it would appear.
 """
 
@@ -21,19 +26,25 @@ from typing import Final, Literal, cast, get_args
 
 import platformdirs
 
+from budgettui.errors import BudgettuiError
+
 if sys.platform != "win32":  # elsewhere O_APPEND alone keeps single-write lines whole
     import fcntl
 
 Action = Literal["budget.set", "org_budget.set", "spend.reset", "budget.undo"]
-Status = Literal["ok", "error", "unknown"]
+Status = Literal["attempted", "applied", "not_applied", "failed", "unknown"]
+# Journals written before the attempt/outcome pair had one line per write, "ok" or "error".
+_LEGACY_STATUS: Final[dict[str, Status]] = {"ok": "applied", "error": "failed"}
 
 FILE_NAME: Final = "audit.jsonl"
 FILE_MODE: Final = 0o600
 REDACTED: Final = "[REDACTED]"
 
 
-class JournalError(Exception):
+class JournalError(BudgettuiError):
     """The journal could not be written or read; the message says which file and why."""
+
+    default_title = "Audit journal"
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,8 @@ class AuditResult:
     status: Status  # "unknown": the request may or may not have been applied (e.g. a timeout)
     http_status: int | None = None
     message: str = ""
+    # not_applied: each field LiteLLM did not change as asked, with the value it holds instead.
+    fields: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,12 +66,21 @@ class AuditEntry:
     before: Mapping[str, object]
     after: Mapping[str, object]
     result: AuditResult
+    write_id: str | None = None  # pairs an `attempted` line with its outcome (None: legacy)
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def to_json(self) -> dict[str, object]:
+        result: dict[str, object] = {
+            "status": self.result.status,
+            "http_status": self.result.http_status,
+            "message": self.result.message,
+        }
+        if self.result.fields:
+            result["fields"] = dict(self.result.fields)
         return {
             # Always UTC, so entries written from different time zones sort and compare as text.
             "time": self.time.astimezone(UTC).isoformat(),
+            "write_id": self.write_id,
             "proxy_host": self.proxy_host,
             "caller": self.caller,
             "tenant": self.tenant,
@@ -66,11 +88,7 @@ class AuditEntry:
             "action": self.action,
             "before": dict(self.before),
             "after": dict(self.after),
-            "result": {
-                "status": self.result.status,
-                "http_status": self.result.http_status,
-                "message": self.result.message,
-            },
+            "result": result,
         }
 
     @classmethod
@@ -80,12 +98,16 @@ class AuditEntry:
         before, after = data["before"], data["after"]
         if not (isinstance(result, dict) and isinstance(before, dict) and isinstance(after, dict)):
             raise TypeError("before, after and result must be objects")
-        action, status = data["action"], result["status"]
+        action = data["action"]
+        status = _LEGACY_STATUS.get(result["status"], result["status"])
         if action not in get_args(Action) or status not in get_args(Status):
-            raise ValueError(f"unknown action {action!r} or status {status!r}")
+            raise ValueError(f"unknown action {action!r} or status {result['status']!r}")
         http_status = result.get("http_status")
         if http_status is not None and not isinstance(http_status, int):
             raise TypeError("http_status must be an integer")
+        fields = result.get("fields", {})
+        if not isinstance(fields, dict):
+            raise TypeError("result.fields must be an object")
         return cls(
             time=datetime.fromisoformat(str(data["time"])),
             proxy_host=str(data["proxy_host"]),
@@ -95,7 +117,10 @@ class AuditEntry:
             action=cast(Action, action),
             before=before,
             after=after,
-            result=AuditResult(cast(Status, status), http_status, str(result.get("message", ""))),
+            result=AuditResult(
+                cast(Status, status), http_status, str(result.get("message", "")), fields
+            ),
+            write_id=_optional_str(data.get("write_id")),
         )
 
 
@@ -176,7 +201,8 @@ class Journal:
 
 
 def read_entries(path: Path) -> list[AuditEntry]:
-    """All entries, oldest first; [] when nothing has been journaled yet.
+    """All entries (attempts and outcomes), oldest first; [] when nothing has been journaled yet.
+    A line from a journal older than the attempt/outcome pair reads as its outcome alone.
 
     A last line without its newline is a write cut short by a crash and is skipped; any other
     unreadable line means the file was edited or damaged, which is reported, not hidden.

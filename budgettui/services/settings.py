@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from budgettui.domain.budget import DEFAULT_WARNING_THRESHOLD
+from budgettui.errors import BudgettuiError
 from budgettui.proxy.transport import ConnectionOptions
 
 ENV_URL = "LITELLM_PROXY_URL"
@@ -40,8 +41,10 @@ _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _HOSTNAME = re.compile(rf"(?=.{{1,253}}\.?$){_LABEL}(?:\.{_LABEL})*\.?", re.ASCII)
 
 
-class SettingsError(ValueError):
+class SettingsError(BudgettuiError, ValueError):
     """A setting that cannot be used; the message names the rule."""
+
+    default_title = "Invalid setting"
 
 
 class Secret:

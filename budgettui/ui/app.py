@@ -9,13 +9,13 @@ from datetime import UTC, datetime, tzinfo
 import httpx
 from textual.app import App
 from textual.notifications import SeverityLevel
-from textual.worker import Worker, WorkerState
 
-from budgettui.proxy.errors import ProxyError
 from budgettui.services.connect import make_client
 from budgettui.services.journal import Journal, default_journal_path
+from budgettui.services.logfile import never_log
 from budgettui.services.settings import Settings
 from budgettui.ui.commands import TenantCommands
+from budgettui.ui.failures import ReportsFailures
 from budgettui.ui.screens.tenants import TenantsScreen
 from budgettui.ui.session import Session
 
@@ -29,7 +29,7 @@ def local_zone() -> tzinfo:
     return zone if zone is not None else UTC
 
 
-class BudgetApp(App[None]):
+class BudgetApp(ReportsFailures, App[None]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "budgettui"
     COMMANDS = App.COMMANDS | {TenantCommands}
@@ -44,6 +44,7 @@ class BudgetApp(App[None]):
         journal: Journal | None = None,
     ) -> None:
         super().__init__()
+        never_log(settings.api_key.reveal())
         self.session = Session(
             settings=settings,
             client=make_client(settings, transport),
@@ -70,17 +71,6 @@ class BudgetApp(App[None]):
         app). Screens and widgets all come here (`Widget.notify` calls the app's)."""
         del markup
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place a worker's unexpected failure is shown. Proxy errors are handled
-        where they happen; anything else is a bug, said plainly rather than lost."""
-        if event.state is WorkerState.ERROR and not isinstance(event.worker.error, ProxyError):
-            kind = type(event.worker.error).__name__
-            self.notify(
-                f"Unexpected error: {kind}. The last data stays on screen.",
-                title="budgettui",
-                severity="error",
-            )
 
     async def on_unmount(self) -> None:
         await self.session.client.aclose()

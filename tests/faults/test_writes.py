@@ -42,7 +42,13 @@ TIMEOUT = 0.3  # how long the client waits for a held write before giving up
 TIMING_OUT = replace(FAST, read_timeout=TIMEOUT)
 PATIENT = replace(FAST, read_timeout=10.0)
 # How a write answered with an error is journaled: a gateway's 502/504 may hide an applied write.
-WRITE_ERRORS = [(500, "error"), (502, "unknown"), (503, "error"), (504, "unknown"), (429, "error")]
+WRITE_ERRORS = [
+    (500, "failed"),
+    (502, "unknown"),
+    (503, "failed"),
+    (504, "unknown"),
+    (429, "failed"),
+]
 
 
 @pytest.fixture
@@ -64,6 +70,11 @@ def _key(proxy: Proxy, alias: str = TENANT) -> Key:
 
 def _journal(tmp_path: Path) -> list[AuditEntry]:
     return read_entries(tmp_path / "audit.jsonl")
+
+
+def _headless_statuses(tmp_path: Path) -> list[str]:
+    """Each journal line's status, as the headless commands wrote them: attempt, outcome."""
+    return [e.result.status for e in read_entries(journal_path(tmp_path))]
 
 
 async def _select(pilot: Pilot[None], name: str) -> None:
@@ -174,7 +185,7 @@ async def test_a_write_to_a_proxy_that_went_down_is_not_sent_and_says_so(
         assert _save_error(app).startswith("Proxy unavailable: could not connect to 127.0.0.1")
         await pilot.press("escape", "q")
     entry = _journal(tmp_path)[-1]
-    assert (entry.result.status, entry.result.http_status) == ("error", None)
+    assert (entry.result.status, entry.result.http_status) == ("failed", None)
     assert proxy.arrived("POST") == []
     assert watch.failed == []
 
@@ -223,7 +234,7 @@ async def test_double_pressing_save_sends_one_budget_write(
         await pilot.press("q")
     assert proxy.arrived("POST") == ["POST /key/update"]
     assert _key(proxy).max_budget == 90
-    assert [e.result.status for e in _journal(tmp_path)] == ["ok"]
+    assert [e.result.status for e in _journal(tmp_path)] == ["attempted", "applied"]
     assert watch.failed == []
 
 
@@ -248,7 +259,7 @@ async def test_double_pressing_reset_sends_one_spend_reset(
         await pilot.press("q")
     assert proxy.arrived("POST") == [f"POST /key/{_key(proxy).token}/reset_spend"]
     assert _key(proxy).spend == 0
-    assert [e.result.status for e in _journal(tmp_path)] == ["ok"]
+    assert [e.result.status for e in _journal(tmp_path)] == ["attempted", "applied"]
     assert watch.failed == []
 
 
@@ -277,7 +288,7 @@ def test_headless_writes_that_time_out_are_unknown_and_sent_once(
     assert "no answer from 127.0.0.1" in line
     assert len(proxy.arrived("POST")) == 1
     entries = read_entries(journal_path(tmp_path))
-    assert [e.result.status for e in entries] == ["unknown"]
+    assert [e.result.status for e in entries] == ["attempted", "unknown"]
 
 
 @pytest.mark.parametrize(("status", "journaled"), WRITE_ERRORS)
@@ -295,7 +306,7 @@ def test_headless_write_answered_with_an_error_is_sent_once(
         title, f"(HTTP {status})"
     )
     assert proxy.arrived("POST") == ["POST /key/update"]
-    assert [e.result.status for e in read_entries(journal_path(tmp_path))] == [journaled]
+    assert _headless_statuses(tmp_path) == ["attempted", journaled]
 
 
 def test_headless_write_whose_answer_is_dropped_is_unknown_though_it_was_applied(
@@ -307,7 +318,7 @@ def test_headless_write_whose_answer_is_dropped_is_unknown_though_it_was_applied
     )
     assert _key(proxy).max_budget == 90  # it was applied: "failed" would have been a lie
     assert proxy.arrived("POST") == ["POST /key/update"]
-    assert [e.result.status for e in read_entries(journal_path(tmp_path))] == ["unknown"]
+    assert _headless_statuses(tmp_path) == ["attempted", "unknown"]
 
 
 @pytest.mark.parametrize(
@@ -331,7 +342,7 @@ def test_headless_write_accepted_with_an_unreadable_answer_is_unknown(
     getattr(proxy.faults, knob).append(write_path)
     run_cli(proxy.url, *argv).assert_one_line_error("Unknown outcome", "re-read")
     assert len(proxy.arrived("POST")) == 1
-    assert [e.result.status for e in read_entries(journal_path(tmp_path))] == ["unknown"]
+    assert _headless_statuses(tmp_path) == ["attempted", "unknown"]
 
 
 def test_headless_unknown_outcome_re_reads_the_tenant(

@@ -23,7 +23,8 @@ from budgettui.proxy.transport import ConnectionOptions, RetryPolicy
 from budgettui.services.connect import DEMO_URL
 from budgettui.services.journal import Journal
 from budgettui.services.settings import Secret, Settings
-from budgettui.simulator import Faults, Store, create_app, demo_store, serve_in_thread
+from budgettui.simulator import Faults, Store, create_app, demo_store
+from budgettui.simulator.server import serve_in_thread
 from budgettui.ui.app import BudgetApp, make_app
 from tests.uihelpers import NOW
 

@@ -52,10 +52,10 @@ async def test_set_change_and_remove_a_budget(tmp_path: Path) -> None:
         key = _key(harness.store, "acme-web")
         assert (key.max_budget, key.budget_duration, key.budget_reset_at) == (None, None, None)
         entries = read_entries(harness.journal_path)
-        assert [e.action for e in entries] == ["budget.set"] * 3
+        assert [e.action for e in entries] == ["budget.set"] * 6
         assert entries[0].before == {"max_budget": original, "budget_duration": "30d"}
         assert entries[0].after == {"max_budget": 75.0}
-        assert all(e.result.status == "ok" for e in entries)
+        assert [e.result.status for e in entries] == ["attempted", "applied"] * 3
         assert stat.S_IMODE(harness.journal_path.stat().st_mode) == 0o600
 
 
@@ -87,7 +87,7 @@ async def test_a_refusal_from_the_proxy_keeps_the_modal_and_the_typed_text(
         assert editor.query_one("#amount", Input).value == "80"
         assert "HTTP 400" in rendered_text(editor.query_one("#save-error", Static))
         entries = read_entries(harness.journal_path)
-        assert entries[-1].result.status == "error"
+        assert entries[-1].result.status == "failed"
         assert entries[-1].result.http_status == 400
 
 
@@ -175,8 +175,10 @@ async def test_org_budget_and_undo(tmp_path: Path) -> None:
         await pilot.press("y")
         await settle(pilot)
         assert team.max_budget == before
-        assert [e.action for e in read_entries(harness.journal_path)] == [
-            "org_budget.set",
-            "budget.undo",
+        assert [(e.action, e.result.status) for e in read_entries(harness.journal_path)] == [
+            ("org_budget.set", "attempted"),
+            ("org_budget.set", "applied"),
+            ("budget.undo", "attempted"),
+            ("budget.undo", "applied"),
         ]
         assert harness.writes() == ["POST /team/update", "POST /team/update"]

@@ -1,4 +1,5 @@
-"""The audit journal: private, append-only, one line per attempted write, never the API key."""
+"""The audit journal: private, append-only, an attempt line and an outcome line per write, never
+the API key."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def entry(message: str = "", **changes: object) -> AuditEntry:
         "action": "budget.set",
         "before": {"max_budget": 50.0, "budget_duration": "30d"},
         "after": {"max_budget": 75.0, "budget_duration": "1mo"},
-        "result": AuditResult("ok", 200, message),
+        "result": AuditResult("applied", 200, message),
+        "write_id": "4f0c",
         "time": datetime(2026, 11, 5, 9, 30, tzinfo=UTC),
     }
     fields.update(changes)
@@ -64,7 +66,7 @@ def test_appends_from_two_journals_keep_earlier_lines_intact(tmp_path: Path) -> 
     first = entry("first")
     Journal(path).append(first)
     written = path.read_bytes()
-    second = entry("second", action="spend.reset", result=AuditResult("error", 400, "no"))
+    second = entry("second", action="spend.reset", result=AuditResult("failed", 400, "no"))
     Journal(path).append(second)  # e.g. a headless command after the TUI
     assert path.read_bytes().startswith(written)
     assert read_entries(path) == [first, second]
@@ -94,6 +96,7 @@ def test_an_entry_has_every_field_an_auditor_needs(tmp_path: Path) -> None:
     )
     assert json.loads(path.read_text()) == {
         "time": "2026-11-05T09:30:00+00:00",  # always UTC
+        "write_id": "4f0c",
         "proxy_host": "litellm.example:4000",
         "caller": "admin@example.com",
         "tenant": "acme-prod",
@@ -103,6 +106,40 @@ def test_an_entry_has_every_field_an_auditor_needs(tmp_path: Path) -> None:
         "after": {"max_budget": 75.5},  # money as a number, as it was sent
         "result": {"status": "unknown", "http_status": None, "message": "timed out"},
     }
+
+
+def test_a_write_not_applied_records_what_the_proxy_kept(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    attempt = entry(result=AuditResult("attempted"))
+    kept = {"budget_duration": "30d", "budget_reset_at": datetime(2026, 12, 1, tzinfo=UTC)}
+    outcome = entry(result=AuditResult("not_applied", 200, "LiteLLM did not apply: …", kept))
+    Journal(path).append(attempt)
+    Journal(path).append(outcome)
+    first, second = (json.loads(line) for line in path.read_text().splitlines())
+    assert first["result"] == {"status": "attempted", "http_status": None, "message": ""}
+    assert second["result"]["fields"] == {
+        "budget_duration": "30d",
+        "budget_reset_at": "2026-12-01T00:00:00+00:00",
+    }
+    assert [(e.write_id, e.result.status) for e in read_entries(path)] == [
+        ("4f0c", "attempted"),
+        ("4f0c", "not_applied"),
+    ]
+
+
+def test_a_journal_from_before_the_attempt_lines_still_reads(tmp_path: Path) -> None:
+    """One line per write, "ok" or "error", no write id: what earlier versions wrote."""
+    path = tmp_path / "audit.jsonl"
+    legacy = {k: v for k, v in entry().to_json().items() if k != "write_id"}
+    lines = [
+        {**legacy, "result": {"status": old, "http_status": 200, "message": ""}}
+        for old in ("ok", "error")
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert [(e.write_id, e.result.status) for e in read_entries(path)] == [
+        (None, "applied"),
+        (None, "failed"),
+    ]
 
 
 def test_the_api_key_is_redacted_wherever_it_appears(tmp_path: Path) -> None:

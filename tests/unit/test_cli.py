@@ -104,8 +104,12 @@ def test_budget_set_and_spend_reset_are_journaled(
     code, out, _ = run(capsys, "--demo", "budget", "set-org", "acme", "--no-cap")
     assert code == 0
     assert "no cap" in out
-    actions = [e.action for e in read_entries(journal_path)]
-    assert actions == ["budget.set", "spend.reset", "org_budget.set"]
+    lines = [(e.action, e.result.status) for e in read_entries(journal_path)]
+    assert lines == [
+        (action, status)
+        for action in ("budget.set", "spend.reset", "org_budget.set")
+        for status in ("attempted", "applied")
+    ]
 
 
 def test_a_viewer_cannot_write_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:

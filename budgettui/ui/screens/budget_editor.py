@@ -23,9 +23,9 @@ from budgettui.domain.validation import (
     describe_change,
     validate_budget_form,
 )
-from budgettui.proxy.errors import ProxyError
-from budgettui.services.edits import NotAllowed
-from budgettui.services.journal import JournalError
+from budgettui.errors import BudgettuiError
+from budgettui.services.edits import AppliedNotJournaled
+from budgettui.ui.failures import ReportsFailures
 from budgettui.ui.widgets.footer import Footer
 
 Save = Callable[[BudgetDraft], Awaitable[None]]
@@ -36,7 +36,7 @@ def _amount_text(cap: Cap) -> str:
     return "" if cap.max_budget is None else f"{cap.max_budget.normalize():f}"
 
 
-class BudgetEditor(ModalScreen[BudgetDraft | None]):
+class BudgetEditor(ReportsFailures, ModalScreen[BudgetDraft | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
         Binding("ctrl+s", "save", "Save", id="editor.save"),
@@ -145,9 +145,11 @@ class BudgetEditor(ModalScreen[BudgetDraft | None]):
     async def _send(self, draft: BudgetDraft) -> None:
         try:
             await self.save(draft)
-        except ProxyError as error:
-            self.query_one("#save-error", Static).update(Text(f"{error.title}: {error.message}"))
-        except (NotAllowed, JournalError) as error:
+        except AppliedNotJournaled as missing:
+            # The change stands: close as saved, and say loudly what the journal lacks.
+            self.notify(missing.message, title=missing.title, severity="error", timeout=30)
+            self.dismiss(draft)
+        except BudgettuiError as error:  # refused, not applied, or unknown: keep what was typed
             self.query_one("#save-error", Static).update(Text(str(error)))
         else:
             self.dismiss(draft)

@@ -4,7 +4,7 @@ caller may not write (no request sent), else the modal, the write, and a fresh r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -16,7 +16,13 @@ from budgettui.domain.budget import Cap
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.domain.validation import BudgetDraft, budget_changes
 from budgettui.proxy.errors import UnknownOutcome
-from budgettui.services.edits import cap_record, curl_command, not_allowed_reason
+from budgettui.services.edits import (
+    AppliedNotJournaled,
+    cap_record,
+    curl_command,
+    not_allowed_reason,
+)
+from budgettui.ui.failures import ReportsFailures
 from budgettui.ui.screens.budget_editor import BudgetEditor
 from budgettui.ui.screens.confirm import ConfirmScreen
 from budgettui.ui.screens.reset_spend import ResetSpendDialog
@@ -30,7 +36,7 @@ EDIT_BINDINGS = [
 EDIT_KEYS = {"b": "edit_budget", "o": "edit_org_budget", "R": "reset_spend"}
 
 
-class EditingMixin(Screen[None]):
+class EditingMixin(ReportsFailures, Screen[None]):
     """Needs `session`, `current_tenant()` and `after_edit()` from the screen."""
 
     session: Session
@@ -89,9 +95,9 @@ class EditingMixin(Screen[None]):
         key_hash = tenant.key_hash
 
         async def save(draft: BudgetDraft) -> None:
-            with self._refresh_on_unknown():
+            undo = UndoRecord("key", key_hash, tenant.name, tenant.cap)
+            with self._refresh_on_unknown(), self._when_applied(self._remember(undo)):
                 await self.session.editor().set_key_budget(tenant, draft)
-            self.session.undo.append(UndoRecord("key", key_hash, tenant.name, tenant.cap))
 
         self.app.push_screen(
             BudgetEditor(
@@ -109,9 +115,9 @@ class EditingMixin(Screen[None]):
             return
 
         async def save(draft: BudgetDraft) -> None:
-            with self._refresh_on_unknown():
+            undo = UndoRecord("org", org.team_id, org.name, org.cap)
+            with self._refresh_on_unknown(), self._when_applied(self._remember(undo)):
                 await self.session.editor().set_org_budget(org, draft)
-            self.session.undo.append(UndoRecord("org", org.team_id, org.name, org.cap))
 
         self.app.push_screen(
             BudgetEditor(
@@ -149,9 +155,23 @@ class EditingMixin(Screen[None]):
             self.after_edit()
             raise
 
+    @contextmanager
+    def _when_applied(self, then: Callable[[], None]) -> Iterator[None]:
+        """Run `then` once the write is applied, journaled or not: a change that stands can be
+        undone even if the journal missed it (`AppliedNotJournaled` goes on to the editor)."""
+        try:
+            yield
+        except AppliedNotJournaled:
+            then()
+            raise
+        then()
+
+    def _remember(self, record: UndoRecord) -> Callable[[], None]:
+        return lambda: self.session.undo.append(record)
+
     def _edited(self, result: object) -> None:
         if result is not None:
-            self.notify("Saved. Reading back what the proxy holds now…", timeout=3)
+            self.notify("Saved and checked: the proxy holds the new values.", timeout=3)
             self.after_edit()
 
     # -- undo -----------------------------------------------------------------------------------
@@ -171,18 +191,23 @@ class EditingMixin(Screen[None]):
             return
         draft = BudgetDraft(record.before.max_budget, record.before.budget_duration)
         editor = self.session.editor()
+        write: Awaitable[object]
         if record.scope == "key":
             tenant = self.session.find_tenant(record.target, record.name)
             if tenant is None:
                 self.notify(f"{record.name} is no longer visible.", severity="error")
                 return
-            await editor.set_key_budget(tenant, draft, action="budget.undo")
+            write = editor.set_key_budget(tenant, draft, action="budget.undo")
         else:
             org = self.session.find_org(record.target)
             if org is None:
                 self.notify(f"{record.name} is no longer visible.", severity="error")
                 return
-            await editor.set_org_budget(org, draft, action="budget.undo")
-        self.session.undo.pop()
+            write = editor.set_org_budget(org, draft, action="budget.undo")
+        with self._when_applied(self._undone):
+            await write
         self.notify(f"Undone: {record.name} is back to its earlier budget.")
+
+    def _undone(self) -> None:
+        self.session.undo.pop()
         self.after_edit()

@@ -17,9 +17,10 @@ from textual.widgets import Input, Label, Static
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Tenant
 from budgettui.domain.validation import ValidationError, parse_reset_value
-from budgettui.proxy.errors import NotFound, ProxyError
-from budgettui.services.edits import NotAllowed, SpendChanged
-from budgettui.services.journal import JournalError
+from budgettui.errors import BudgettuiError
+from budgettui.proxy.errors import NotFound
+from budgettui.services.edits import AppliedNotJournaled, SpendChanged
+from budgettui.ui.failures import ReportsFailures
 from budgettui.ui.screens.confirm import ConfirmScreen
 from budgettui.ui.widgets.footer import Footer
 
@@ -27,7 +28,7 @@ from budgettui.ui.widgets.footer import Footer
 Reset = Callable[[Decimal, Decimal], Awaitable[None]]
 
 
-class ResetSpendDialog(ModalScreen[Decimal | None]):
+class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="reset.cancel"),
         Binding("ctrl+s", "save", "Reset", id="reset.save"),
@@ -123,9 +124,11 @@ class ResetSpendDialog(ModalScreen[Decimal | None]):
                 f"{error.message}. If the key exists, this proxy may predate "
                 "POST /key/{key}/reset_spend (LiteLLM ≥ 1.81); nothing else was tried."
             )
-        except ProxyError as error:
-            self._error(f"{error.title}: {error.message}")
-        except (NotAllowed, JournalError) as error:
+        except AppliedNotJournaled as missing:
+            # The reset stands: close as done, and say loudly what the journal lacks.
+            self.notify(missing.message, title=missing.title, severity="error", timeout=30)
+            self.dismiss(value)
+        except BudgettuiError as error:  # refused, not applied, or unknown: ask again
             self._error(str(error))
         else:
             self.dismiss(value)
