@@ -51,7 +51,7 @@ from tests.security.support import (
     serve,
     svg_text,
 )
-from tests.uihelpers import settle, table_names
+from tests.uihelpers import Toasts, settle, table_names
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITES_ONLY = ("/key/update", "/team/update")
@@ -230,7 +230,7 @@ def test_every_command_keeps_the_key_when_all_goes_well(
     for command, result in zip(COMMANDS, results, strict=True):
         assert_no_canary(f"`{' '.join(command)}`", result.out + result.err)
     journal = journal_path(tmp_path).read_text()
-    assert len(read_entries(journal_path(tmp_path))) == 3
+    assert len(read_entries(journal_path(tmp_path))) == 6  # each write: attempted, then outcome
     assert_no_canary("the journal", journal)
     assert_no_canary("the debug log", debug_logs.text)
 
@@ -257,11 +257,13 @@ def test_every_command_keeps_the_key_when_the_proxy_echoes_it(
         assert result.code in (0, 1, 2), result.err
         assert "Traceback" not in result.err
         assert_no_canary(f"a command's output ({mode})", result.out + result.err)
-    # budget set and set-org reached the proxy and got the echo (journaled as refused, or as
-    # unknown for a 5xx); spend reset was not echoed.
+    # budget set and set-org reached the proxy and got the echo (journaled as refused, as
+    # unknown for a 5xx, or as not applied when the echo stood in for the write); spend reset
+    # was not echoed. Each write is two lines: attempted, then its outcome.
     statuses = [e.result.status for e in read_entries(journal_path(tmp_path))]
-    assert len(statuses) == 3
-    assert statuses[2] == "ok"
+    assert len(statuses) == 6
+    assert statuses[::2] == ["attempted"] * 3
+    assert statuses[5] == "applied"
     assert_no_canary("the journal", journal_path(tmp_path).read_text())
     assert_no_canary("the debug log", debug_logs.text)
 
@@ -277,7 +279,7 @@ def test_refused_connections_and_lost_writes_keep_the_key(
     for result in results:
         assert_no_canary("a command's output", result.out + result.err)
     entries = read_entries(journal_path(tmp_path))
-    assert [e.result.status for e in entries] == ["unknown", "unknown", "unknown"]
+    assert [e.result.status for e in entries] == ["attempted", "unknown"] * 3
     assert_no_canary("the journal", journal_path(tmp_path).read_text())
     assert_no_canary("the debug log", debug_logs.text)
 
@@ -369,7 +371,8 @@ async def test_no_screen_or_modal_shows_the_key(
     switch = Switch(create_app(store))
     with serve(switch) as url, _collecting() as shots:
         app = build_app(tmp_path, store, CANARY, url=url, options=FAST)
-        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        toasts = Toasts()
+        async with app.run_test(size=(120, 40), notifications=True, message_hook=toasts) as pilot:
 
             def shot(where: str) -> None:
                 shots.append((where, svg_text(app.export_screenshot())))
@@ -414,13 +417,15 @@ async def test_no_screen_or_modal_shows_the_key(
             await pilot.press("r")
             await settle(pilot)
             shot("tenants after a refresh the proxy answered with the key")
-            messages = [n.title + " " + n.message for n in app._notifications]
+            messages = [n.title + " " + n.message for n in toasts.raised]
             assert any("***" in message for message in messages)  # it did, redacted
             for message in messages:
                 assert_no_canary("a notification", message)
     text = journal_path_of(tmp_path).read_text()
     assert [e.result.status for e in read_entries(journal_path_of(tmp_path))] == [
-        "error",
+        "attempted",
+        "failed",
+        "attempted",
         "unknown",
     ]
     assert_no_canary("the journal", text)
