@@ -32,4 +32,3 @@ __all__ = [
     "create_app",
     "demo_store",
 ]
-

@@ -17,6 +17,7 @@ from budgettui.simulator import (
     routes_spend,
     routes_team_writes,
     routes_teams,
+    routes_user_budgets,
     routes_users,
 )
 from budgettui.simulator.faults import Faults, SimulatorMiddleware
@@ -31,6 +32,7 @@ ALL_SPECS: list[Spec] = [
     *routes_teams.ROUTES,
     *routes_team_writes.ROUTES,
     *routes_users.ROUTES,
+    *routes_user_budgets.ROUTES,
     *routes_spend.ROUTES,
     *routes_daily.ROUTES,
     *routes_llm.ROUTES,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from budgettui.simulator.errors import ApiError, mask_user_id, proxy_error
 from budgettui.simulator.models import MASTER_KEY_ALIAS, MASTER_USER_ID, Key
 from budgettui.simulator.store import Store, hash_token
+from budgettui.simulator.timefmt import to_utc
 from budgettui.simulator.versions import LiteLLMVersion
 
 PROXY_ADMIN = "proxy_admin"
@@ -91,8 +92,11 @@ def _unknown_key(raw: str, version: LiteLLMVersion) -> ApiError:
     return _auth_failure(message, "token_not_found_in_db", "key")
 
 
-def authenticate(store: Store, headers: Mapping[str, str], version: LiteLLMVersion) -> Caller:
-    """Resolve the caller or raise LiteLLM's 401."""
+def authenticate(
+    store: Store, headers: Mapping[str, str], version: LiteLLMVersion, *, llm_route: bool = False
+) -> Caller:
+    """Resolve the caller or raise LiteLLM's 401 (a blocked key; an expired one, except on LLM
+    routes, where ``caps.check_llm_request`` checks expiry in LiteLLM's order)."""
     raw = extract_key(headers)
     if raw is None:
         raise _auth_failure("Authentication Error, No api key passed in.")
@@ -119,6 +123,12 @@ def authenticate(store: Store, headers: Mapping[str, str], version: LiteLLMVersi
     key = store.keys.get(hash_token(raw))
     if key is None:
         raise _unknown_key(raw, version)
+    if key.blocked:
+        raise _auth_failure(
+            "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin."
+        )
+    if not llm_route:
+        check_expiry(store, key, raw, version)
     user = store.users.get(key.user_id) if key.user_id else None
     return Caller(
         is_master=False,
@@ -129,6 +139,20 @@ def authenticate(store: Store, headers: Mapping[str, str], version: LiteLLMVersi
         key=key,
         team_id=key.team_id,
         user_email=user.user_email if user else None,
+    )
+
+
+def check_expiry(store: Store, key: Key, raw: str, version: LiteLLMVersion) -> None:
+    """``Expired Key``: 401 on 1.108, 400 on 1.84; the times as Python prints them."""
+    now = store.now()
+    if key.expires is None or to_utc(key.expires) >= now:
+        return
+    raise proxy_error(
+        version.expired_key_status,
+        f"Authentication Error - Expired Key. Key Expiry time {to_utc(key.expires)} and "
+        f"current time {now}",
+        "expired_key",
+        f"sk-...{raw[-4:]}",
     )
 
 
@@ -155,11 +179,12 @@ def check_route(
     if caller.gate_role == PROXY_ADMIN or route in LLM_ROUTES:
         return
     if route in version.info_routes:
+        viewer_exempt = caller.gate_role == PROXY_ADMIN_VIEWER and version.viewer_reads_other_users
         if (
             route == "/user/info"
             and user_id_param
             and user_id_param != caller.user_id
-            and caller.gate_role != PROXY_ADMIN_VIEWER
+            and not viewer_exempt
         ):
             raise proxy_error(
                 403,

@@ -17,14 +17,9 @@ class _Body(BaseModel):
 
 
 class ResetSpendBody(_Body):
+    # pydantic's lax float reads ``true`` as 1.0 (LiteLLM 1.84.10); 1.108.7's own validator
+    # refuses booleans, which the handler applies for that version.
     reset_to: float
-
-    @field_validator("reset_to", mode="before")
-    @classmethod
-    def reject_bool(cls, value: object) -> object:
-        if isinstance(value, bool):
-            raise ValueError("reset_to must be a number, not a boolean")
-        return value
 
 
 def _blank_to_none(value: object) -> object:
@@ -70,8 +65,14 @@ class UpdateKeyBody(_KeyFields):
         return self
 
 
+class BudgetWindowBody(_Body):
+    budget_duration: str
+    max_budget: float
+
+
 class GenerateKeyBody(_KeyFields):
     key: str | None = None
+    budget_limits: list[BudgetWindowBody] | None = None
 
     @field_validator("team_id", mode="before")
     @classmethod
@@ -82,6 +83,7 @@ class GenerateKeyBody(_KeyFields):
 class _TeamFields(_Body):
     team_alias: str | None = None
     max_budget: float | None = None
+    team_member_budget: float | None = None
     soft_budget: float | None = None
     budget_duration: str | None = None
     tpm_limit: int | None = None
@@ -111,6 +113,7 @@ class NewTeamBody(_TeamFields):
 class MemberAddBody(_Body):
     member: MemberBody | list[MemberBody]
     team_id: str
+    max_budget_in_team: float | None = None
 
 
 Role = Literal[

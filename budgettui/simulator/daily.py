@@ -295,3 +295,64 @@ def key_page(store: Store, scope: Scope, offset: int, limit: int) -> Json:
             }
         )
     return {"api_keys": rows, "total_api_keys": len(ranked), "offset": offset, "limit": limit}
+
+
+# LiteLLM 1.84.10's ``SpendMetrics``, ``KeyMetadata`` and ``DailySpendMetadata`` fields.
+_LEGACY_METRICS = (
+    "spend",
+    "prompt_tokens",
+    "completion_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "total_tokens",
+    "successful_requests",
+    "failed_requests",
+    "api_requests",
+)
+_LEGACY_TOTALS = (
+    "total_spend",
+    "total_prompt_tokens",
+    "total_completion_tokens",
+    "total_tokens",
+    "total_api_requests",
+    "total_successful_requests",
+    "total_failed_requests",
+    "total_cache_read_input_tokens",
+    "total_cache_creation_input_tokens",
+)
+
+
+def legacy_shape(body: Json) -> Json:
+    """A daily-activity answer in LiteLLM 1.84.10's smaller models: the nine original metrics,
+    key metadata with only alias and team, and no key counts or limit in the metadata."""
+
+    def metrics(m: Json) -> Json:
+        return {name: m[name] for name in _LEGACY_METRICS}
+
+    def keyed(entry: Json) -> Json:
+        meta = entry["metadata"]
+        short = {"key_alias": meta.get("key_alias"), "team_id": meta.get("team_id")}
+        return {"metrics": metrics(entry["metrics"]), "metadata": short}
+
+    def bucket(entry: Json) -> Json:
+        breakdown = {k: keyed(v) for k, v in entry["api_key_breakdown"].items()}
+        return {
+            "metrics": metrics(entry["metrics"]),
+            "metadata": entry["metadata"],
+            "api_key_breakdown": breakdown,
+        }
+
+    results = []
+    for day in body["results"]:
+        parts = day["breakdown"]
+        breakdown = {
+            name: {k: (keyed(v) if name == "api_keys" else bucket(v)) for k, v in part.items()}
+            for name, part in parts.items()
+        }
+        results.append(
+            {"date": day["date"], "metrics": metrics(day["metrics"]), "breakdown": breakdown}
+        )
+    meta = body["metadata"]
+    totals = {name: meta[name] for name in _LEGACY_TOTALS}
+    paging = {k: meta[k] for k in ("page", "total_pages", "has_more")}
+    return {"results": results, "metadata": {**totals, **paging}}

@@ -145,9 +145,12 @@ def window_start(duration: str, reset_at: datetime) -> datetime:
     return reset_at - timedelta(days=1)
 
 
-def duration_error(duration: str | None, now: datetime) -> str | None:
-    """``budget_duration_error``: why ``duration`` cannot be stored, or None when usable."""
-    if duration is None:
+def duration_error(duration: str | None, now: datetime, *, strict: bool = True) -> str | None:
+    """``budget_duration_error``: why ``duration`` cannot be stored, or None when usable.
+
+    ``strict=False`` is LiteLLM 1.84.10, which stores any string (``next_reset`` then falls
+    back to the next midnight for one it cannot read, as ``"30"``)."""
+    if duration is None or not strict:
         return None
     try:
         if duration_seconds(duration, now) <= 0:

@@ -4,7 +4,8 @@
    as a string. When LiteLLM wraps an ``HTTPException`` whose ``detail`` is a dict, ``message`` is
    the *Python* ``str()`` of that dict (``"{'error': '...'}"``).
 2. A plain FastAPI ``HTTPException`` → ``{"detail": <str or dict>}``.
-3. Request validation → 422 ``{"detail": [{"type", "loc", "msg"}]}``.
+3. Request validation → 422 ``{"detail": [{"type", "loc", "msg"}]}``; LiteLLM 1.84.10's
+   FastAPI also keeps each item's ``input`` and ``ctx`` (``without_inputs`` drops them for 1.108).
 """
 
 from __future__ import annotations
@@ -52,16 +53,38 @@ def detail_error(status: int, detail: object) -> ApiError:
 
 
 def validation_error(errors: list[dict[str, Any]]) -> ApiError:
-    """A 422 request-validation error (LiteLLM keeps only type, loc and msg)."""
+    """A 422 request-validation error, its items with ``input`` (and ``ctx``) where known."""
     return ApiError(422, {"detail": errors})
 
 
+def without_inputs(exc: ApiError) -> ApiError:
+    """A 422 validation error as LiteLLM 1.108.7 renders it: items keep type, loc and msg."""
+    detail = exc.body.get("detail") if isinstance(exc.body, dict) else None
+    if exc.status != 422 or not isinstance(detail, list):
+        return exc
+    items = [{k: v for k, v in item.items() if k in ("type", "loc", "msg")} for item in detail]
+    return ApiError(422, {"detail": items}, exc.headers, exc.media_type)
+
+
+def _jsonable(value: object) -> object:
+    """FastAPI's ``jsonable_encoder`` of a ``ctx`` value: an exception becomes ``{}``."""
+    return value if isinstance(value, str | int | float | bool | type(None)) else {}
+
+
 def pydantic_errors(exc: ValidationError, prefix: str) -> list[dict[str, Any]]:
-    """A pydantic error list in LiteLLM's public form, ``loc`` prefixed with body/query."""
-    return [
-        {"type": err["type"], "loc": [prefix, *err["loc"]], "msg": err["msg"]}
-        for err in exc.errors(include_url=False)
-    ]
+    """A pydantic error list in FastAPI's public form, ``loc`` prefixed with body/query."""
+    items = []
+    for err in exc.errors(include_url=False):
+        item: dict[str, Any] = {
+            "type": err["type"],
+            "loc": [prefix, *err["loc"]],
+            "msg": err["msg"],
+        }
+        item["input"] = err.get("input")
+        if "ctx" in err:
+            item["ctx"] = {name: _jsonable(value) for name, value in err["ctx"].items()}
+        items.append(item)
+    return items
 
 
 def mask_user_id(user_id: str | None) -> str:

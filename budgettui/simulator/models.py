@@ -46,6 +46,29 @@ class User:
 
 
 @dataclass(slots=True)
+class Budget:
+    """A ``LiteLLM_BudgetTable`` row: a key's soft budget, a member's or a team's member budget."""
+
+    budget_id: str
+    created_at: datetime
+    max_budget: float | None = None
+    soft_budget: float | None = None
+    budget_duration: str | None = None
+    budget_reset_at: datetime | None = None
+    created_by: str | None = MASTER_USER_ID
+
+
+@dataclass(slots=True)
+class BudgetWindow:
+    """One of a key's ``budget_limits``: a cap per ``budget_duration``, with its own spend."""
+
+    budget_duration: str
+    max_budget: float
+    reset_at: datetime | None
+    spend: float = 0.0
+
+
+@dataclass(slots=True)
 class Member:
     user_id: str | None
     user_email: str | None
@@ -72,6 +95,8 @@ class Team:
     budget_reset_at: datetime | None = None
     models: list[str] = field(default_factory=list)
     blocked: bool = False
+    # The default member budget (``team_member_budget``; ``metadata.team_member_budget_id``).
+    member_budget: Budget | None = None
 
     def role_of(self, user_id: str | None) -> str | None:
         """The member's team role ("admin"/"user"), or None if not a member."""
@@ -92,6 +117,7 @@ class Membership:
     team_id: str
     spend: float = 0.0
     total_spend: float = 0.0
+    budget: Budget | None = None  # the member's budget row (own, or the team default's)
 
 
 @dataclass(slots=True)
@@ -120,6 +146,12 @@ class Key:
     expires: datetime | None = None
     settings_updated_at: datetime | None = None
     last_active: datetime | None = None
+    budget: Budget | None = None  # the linked budget row, where the soft budget lives
+    budget_limits: list[BudgetWindow] | None = None
+
+    @property
+    def soft_budget(self) -> float | None:
+        return self.budget.soft_budget if self.budget is not None else None
 
 
 @dataclass(slots=True)

@@ -3,7 +3,8 @@
 The real proxy serves its FastAPI schema there, unauthenticated, with ``info.title`` "LiteLLM API"
 and ``info.version`` the LiteLLM release (``proxy_server.py``: ``FastAPI(title=_title,
 version=version)``). Clients can read the version from it, so the simulator reports the release
-it reproduces and lists exactly the paths that release has among the simulated ones.
+it reproduces and lists the paths that release lists among the simulated ones (1.108.7 serves
+``/management/v1/users/me`` but leaves it out of its schema).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def openapi_document(version: LiteLLMVersion, specs: Iterable[Spec]) -> dict[str
     """The schema document: ``paths`` maps each LiteLLM route template to its methods."""
     paths: dict[str, dict[str, Any]] = {}
     for spec in specs:
-        if spec.route.startswith(_CONTROL_PREFIX):
+        if spec.route.startswith(_CONTROL_PREFIX) or spec.route in version.unlisted_routes:
             continue
         operation = {"responses": {"200": {"description": "Successful Response"}}}
         paths.setdefault(spec.route, {})[spec.method.lower()] = operation

@@ -94,15 +94,26 @@ def decode_json(raw: bytes) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         position = getattr(exc, "pos", 0)
+        reason = getattr(exc, "msg", str(exc))
         raise validation_error(
-            [{"type": "json_invalid", "loc": ["body", position], "msg": "JSON decode error"}]
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ["body", position],
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": reason},
+                }
+            ]
         ) from exc
 
 
 def parse_body(model: type[ModelT], data: Any) -> ModelT:
     """Validate a JSON body against ``model``, or raise FastAPI's 422."""
     if data is None:
-        raise validation_error([{"type": "missing", "loc": ["body"], "msg": "Field required"}])
+        raise validation_error(
+            [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:

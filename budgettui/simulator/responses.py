@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from budgettui.simulator.models import DeletedKey, Key, Membership, User
-from budgettui.simulator.serialize import key_full_object, user_row
+from budgettui.simulator.serialize import key_full_object, membership_row_json, user_row
 from budgettui.simulator.timefmt import DateStyle, iso_plus, iso_z
 
 Json = dict[str, Any]
@@ -74,6 +74,20 @@ _LIMIT_NULLS = [
 ]
 
 
+def _generated_windows(key: Key | None) -> list[Json] | None:
+    """``budget_limits`` as ``/key/generate`` echoes them (request order, pydantic dates)."""
+    if key is None or key.budget_limits is None:
+        return None
+    return [
+        {
+            "budget_duration": w.budget_duration,
+            "max_budget": w.max_budget,
+            "reset_at": iso_z(w.reset_at),
+        }
+        for w in key.budget_limits
+    ]
+
+
 def generate_response(key: Key | None, raw: str, *, for_user: User | None = None) -> Json:
     """``GenerateKeyResponse`` (``/key/generate``) or ``NewUserResponse`` (``for_user``)."""
     user_key = for_user is not None
@@ -91,7 +105,7 @@ def generate_response(key: Key | None, raw: str, *, for_user: User | None = None
         "tpm_limit": key.tpm_limit if key else None,
         "rpm_limit": key.rpm_limit if key else None,
         "budget_duration": key.budget_duration if key else None,
-        "budget_limits": None,
+        "budget_limits": _generated_windows(key),
         "allowed_cache_controls": [],
         "config": {},
         "permissions": {},
@@ -121,6 +135,8 @@ def generate_response(key: Key | None, raw: str, *, for_user: User | None = None
         "created_at": iso_z(key.created_at) if key else None,
         "updated_at": iso_z(key.updated_at) if key else None,
     }
+    if key is not None and key.budget is not None:
+        out["budget_id"] = key.budget.budget_id
     if for_user is not None:
         out["user_email"] = for_user.user_email
         out["user_role"] = for_user.user_role
@@ -171,12 +187,6 @@ def updated_user_json(user: User, teams_before: list[str]) -> Json:
     return row
 
 
-def membership_row(row: Membership) -> Json:
-    return {
-        "user_id": row.user_id,
-        "team_id": row.team_id,
-        "budget_id": None,
-        "spend": row.spend,
-        "total_spend": row.total_spend,
-        "litellm_budget_table": None,
-    }
+def membership_row(row: Membership, *, rich: bool = True) -> Json:
+    """A membership as ``/team/member_add`` returns it (spend as stored, not rounded)."""
+    return membership_row_json(row, rich=rich, rounded=False)

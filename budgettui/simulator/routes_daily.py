@@ -16,6 +16,7 @@ from budgettui.simulator.daily import (
     collect,
     entity_key_counts,
     key_page,
+    legacy_shape,
     totals_metadata,
 )
 from budgettui.simulator.errors import detail_error
@@ -117,11 +118,16 @@ def _user_entity_metadata(ctx: Ctx, scope: Scope) -> Json:
 
 def _aggregated_response(ctx: Ctx, scope: Scope, limit: int, entity_metadata: Json) -> Json:
     entries = collect(ctx.store, scope)
+    rich = ctx.version.rich_daily_activity  # 1.84.10 lists every key, with no limit
     results, totals = aggregate(
-        ctx.store, scope, entries, key_limit=limit, entity_metadata=entity_metadata
+        ctx.store,
+        scope,
+        entries,
+        key_limit=limit if rich else None,
+        entity_metadata=entity_metadata,
     )
     distinct = {key.api_key for _, key, _ in entries}
-    return {
+    body = {
         "results": results,
         "metadata": {
             **totals_metadata(totals),
@@ -133,6 +139,7 @@ def _aggregated_response(ctx: Ctx, scope: Scope, limit: int, entity_metadata: Js
             "entity_total_api_keys": entity_key_counts(scope, entries),
         },
     }
+    return body if rich else legacy_shape(body)
 
 
 async def user_aggregated(ctx: Ctx) -> Any:
@@ -196,7 +203,7 @@ def _paged_response(ctx: Ctx, scope: Scope, page: int, page_size: int, metadata:
     entries.sort(key=lambda entry: entry[0], reverse=True)
     chunk = entries[(page - 1) * page_size : page * page_size]
     results, totals = aggregate(ctx.store, scope, chunk, key_limit=None, entity_metadata=metadata)
-    return {
+    body = {
         "results": results,
         "metadata": {
             **totals_metadata(totals),
@@ -208,6 +215,7 @@ def _paged_response(ctx: Ctx, scope: Scope, page: int, page_size: int, metadata:
             "entity_total_api_keys": None,
         },
     }
+    return body if ctx.version.rich_daily_activity else legacy_shape(body)
 
 
 async def user_paged(ctx: Ctx) -> Any:

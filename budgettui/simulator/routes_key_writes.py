@@ -23,7 +23,7 @@ from budgettui.simulator.durations import (
     next_reset,
 )
 from budgettui.simulator.errors import ApiError, proxy_error
-from budgettui.simulator.models import MASTER_USER_ID, Key, Team
+from budgettui.simulator.models import MASTER_USER_ID, BudgetWindow, Key, Team
 from budgettui.simulator.params import parse_body
 from budgettui.simulator.responses import generate_response
 from budgettui.simulator.routing import Ctx, Spec
@@ -43,11 +43,11 @@ def _fail(status: int, detail: object) -> ApiError:
     return proxy_error(status, detail, "auth_error", "None")
 
 
-def _budget_value_error(name: str, value: float | None) -> None:
-    if value is not None and (not math.isfinite(value) or value < 0):
-        raise _fail(
-            400, {"error": f"{name} must be a non-negative finite number. Received: {value}"}
-        )
+def _check_budget_values(ctx: Ctx, names: tuple[str, ...], body: Any) -> None:
+    for name in names:
+        error = ctx.version.budget_value_error(name, getattr(body, name))
+        if error is not None:
+            raise _fail(400, {"error": error})
 
 
 def _find_existing(store: Store, body: UpdateKeyBody) -> Key:
@@ -113,7 +113,9 @@ def _authorize_update(ctx: Ctx, body: UpdateKeyBody, key: Key) -> None:
     store = ctx.store
     if body.spend is not None and not math.isfinite(body.spend):
         raise _fail(400, {"error": f"spend must be a finite number. Received: {body.spend}"})
-    error = duration_error(body.budget_duration, store.now())
+    error = duration_error(
+        body.budget_duration, store.now(), strict=ctx.version.validates_budget_duration
+    )
     if error is not None:
         raise _fail(400, {"error": error})
     if caller.is_proxy_admin:
@@ -158,9 +160,10 @@ def _authorize_update(ctx: Ctx, body: UpdateKeyBody, key: Key) -> None:
 def _apply_update(ctx: Ctx, key: Key, body: UpdateKeyBody) -> None:
     values = body.model_dump(exclude_unset=True)
     values.pop("key", None)
-    values.pop("soft_budget", None)
     store, version = ctx.store, ctx.version
     now = store.now()
+    if "soft_budget" in values:
+        set_soft_budget(ctx, key, values.pop("soft_budget"))
     if "duration" in values:
         duration = values.pop("duration")
         key.expires = (
@@ -204,8 +207,9 @@ def _apply_update(ctx: Ctx, key: Key, body: UpdateKeyBody) -> None:
 
 async def key_update(ctx: Ctx) -> Any:
     body = parse_body(UpdateKeyBody, ctx.body)
-    _budget_value_error("max_budget", body.max_budget)
-    _budget_value_error("soft_budget", body.soft_budget)
+    # 1.84.10 ``update_key_fn`` checks only ``max_budget`` here.
+    checked = ("max_budget", "soft_budget") if ctx.version.rejects_non_finite_budgets else ()
+    _check_budget_values(ctx, checked or ("max_budget",), body)
     store = ctx.store
     key = _find_existing(store, body)
     _authorize_update(ctx, body, key)
@@ -243,11 +247,9 @@ async def key_generate(ctx: Ctx) -> Any:
         return proxy_error(status, detail, "internal_server_error", None)
 
     for name in ("max_budget", "soft_budget"):
-        value = getattr(body, name)
-        if value is not None and (not math.isfinite(value) or value < 0):
-            raise fail(
-                400, {"error": f"{name} must be a non-negative finite number. Received: {value}"}
-            )
+        error = ctx.version.budget_value_error(name, getattr(body, name))
+        if error is not None:
+            raise fail(400, {"error": error})
     user_id = body.user_id if caller.is_proxy_admin or body.user_id is not None else caller.user_id
     team = store.teams.get(body.team_id) if body.team_id else None
     if body.team_id and team is None and not caller.is_proxy_admin:
@@ -264,7 +266,9 @@ async def key_generate(ctx: Ctx) -> Any:
                 f"ID={caller.user_id}",
             )
         team_member_permission_check(caller, team, "/key/generate")
-    error = duration_error(body.budget_duration, store.now())
+    error = duration_error(
+        body.budget_duration, store.now(), strict=ctx.version.validates_budget_duration
+    )
     if error is not None:
         raise fail(400, {"error": error})
     if body.key_alias is not None and any(
@@ -295,7 +299,25 @@ async def key_generate(ctx: Ctx) -> Any:
         key.expires = store.now() + timedelta(
             seconds=duration_seconds(str(body.duration), store.now())
         )
+    key.blocked = body.blocked
+    set_soft_budget(ctx, key, body.soft_budget)
+    if body.budget_limits is not None:
+        key.budget_limits = [
+            BudgetWindow(
+                w.budget_duration, w.max_budget, next_reset(w.budget_duration, store.now())
+            )
+            for w in body.budget_limits
+        ]
     return generate_response(key, raw)
+
+
+def set_soft_budget(ctx: Ctx, key: Key, soft_budget: float | None) -> None:
+    """The soft budget lives in the key's linked budget row, created on first use."""
+    if key.budget is not None:
+        key.budget.soft_budget = soft_budget
+    elif soft_budget is not None:
+        created_by = ctx.caller.user_id or MASTER_USER_ID
+        key.budget = ctx.store.new_budget(soft_budget=soft_budget, created_by=created_by)
 
 
 def _may_delete(ctx: Ctx, key: Key) -> bool:

@@ -10,12 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from budgettui.simulator.bodies import ResetSpendBody
-from budgettui.simulator.errors import ApiError, detail_error, proxy_error
+from budgettui.simulator.errors import ApiError, detail_error, proxy_error, validation_error
 from budgettui.simulator.models import Key
 from budgettui.simulator.params import parse_body
 from budgettui.simulator.responses import deleted_key_json
 from budgettui.simulator.routing import Ctx, Spec
-from budgettui.simulator.serialize import db_float, key_full_object, key_row, key_status
+from budgettui.simulator.serialize import (
+    db_float,
+    key_full_object,
+    key_row,
+    key_status,
+    windows_usage,
+)
 from budgettui.simulator.store import hash_if_needed, hash_token
 from budgettui.simulator.timefmt import iso_z
 
@@ -47,13 +53,17 @@ async def key_info(ctx: Ctx) -> Any:
             )
             raise proxy_error(403, message, "internal_server_error", None)
         info = deleted_key_json(archived, "plus", with_token=False)
-        info["status"] = "deleted"
+        if ctx.version.reports_usage:
+            info["status"] = "deleted"
         return {"key": passed, "info": info}
     if not can_query_key(ctx, passed, key):
         message = f"You are not allowed to access this key's info. Your role={ctx.caller.user_role}"
         raise proxy_error(403, message, "internal_server_error", None)
-    info = key_row(key, "plus")
-    info["status"] = key_status(key, ctx.store)
+    info = key_row(key, "plus", rich=ctx.version.reports_usage)
+    if ctx.version.reports_usage:
+        info["status"] = key_status(key, ctx.store)
+        if key.budget_limits:
+            info["budget_limits_usage"] = windows_usage(key.budget_limits)
     return {"key": passed, "info": info}
 
 
@@ -180,7 +190,7 @@ async def key_list(ctx: Ctx) -> Any:
             return key.token
         if status == "deleted":
             return deleted_key_json(store.deleted_keys[key.token], "z", with_token=True)
-        return key_full_object(key)
+        return key_full_object(key, with_budget_table=ctx.version.reports_usage)
 
     return {
         "keys": [render(key) for key in chunk],
@@ -210,6 +220,16 @@ def _sorted_keys(rows: list[Key], sort_by: str | None, sort_order: str) -> list[
 
 async def reset_spend(ctx: Ctx) -> Any:
     body = parse_body(ResetSpendBody, ctx.body)
+    if ctx.version.rejects_bool_reset_to and isinstance(ctx.body.get("reset_to"), bool):
+        raise validation_error(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["body", "reset_to"],
+                    "msg": "Value error, reset_to must be a number, not a boolean",
+                }
+            ]
+        )
     passed = str(ctx.path_params["key"])
     hashed = hash_token(passed) if "sk" in passed else passed
     key = ctx.store.keys.get(hashed)

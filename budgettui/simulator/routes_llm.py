@@ -3,20 +3,19 @@
 Like the real proxy's config-level ``mock_response``: 10 prompt + 20 completion tokens, priced from
 the model's per-token costs, reported in ``x-litellm-response-cost``; the call is logged and its
 cost added to the key, its team, its user and their membership at once (the real proxy flushes a
-second or so later). A key at or over its budget (``spend >= max_budget``) or a team strictly over
-its budget (``spend > max_budget``) is refused with LiteLLM 1.108.7's ``budget_exceeded`` error,
-HTTP 422 (``litellm.budget_exceeded_status_code``). Per-request budget *reservation* is not
-simulated.
+second or so later). Before that, ``caps.check_llm_request`` refuses the request for the first cap
+it hits, in LiteLLM's order and with each version's status. Per-request budget *reservation* is
+not simulated.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
+from budgettui.simulator.auth import extract_key
 from budgettui.simulator.bodies import ChatBody, PromoteBody
-from budgettui.simulator.errors import ApiError, detail_error, proxy_error
+from budgettui.simulator.caps import check_llm_request
+from budgettui.simulator.errors import detail_error, proxy_error
 from budgettui.simulator.logrows import request_id
 from budgettui.simulator.models import PRICES, request_cost
 from budgettui.simulator.params import parse_body
@@ -24,11 +23,6 @@ from budgettui.simulator.routing import Ctx, Spec, json_response
 
 PROMPT_TOKENS = 10
 COMPLETION_TOKENS = 20
-_MASKED = re.compile(r"sk-\.\.\.(?:[^\s\x00-\x1f\x7f-\x9f]{4})?")
-
-
-def _budget_error(message: str) -> ApiError:
-    return proxy_error(422, message, "budget_exceeded", None)
 
 
 async def chat_completions(ctx: Ctx) -> Any:
@@ -44,20 +38,8 @@ async def chat_completions(ctx: Ctx) -> Any:
         error.body["error"]["provider_specific_fields"] = {"error": message}
         raise error
     key = ctx.caller.key
-    budget = key.max_budget if key is not None else None
-    if key is not None and budget is not None and math.isfinite(budget) and key.spend >= budget:
-        label = key.key_alias or "key"
-        described = f"{label} ({key.key_name})" if _MASKED.fullmatch(key.key_name) else label
-        raise _budget_error(
-            f"Budget has been exceeded! Key={described} Current cost: {key.spend}, "
-            f"Max budget: {key.max_budget}"
-        )
-    team = store.teams.get(key.team_id) if key is not None and key.team_id else None
-    if team is not None and team.max_budget is not None and team.spend > team.max_budget:
-        raise _budget_error(
-            f"Budget has been exceeded! Team={team.team_id} Current cost: {team.spend}, "
-            f"Max budget: {team.max_budget}"
-        )
+    raw = extract_key(ctx.request.headers) or ""
+    check_llm_request(store, ctx.version, key, raw)
     row = store.charge(key, model, PROMPT_TOKENS, COMPLETION_TOKENS)
     cost = request_cost(PRICES[model], PROMPT_TOKENS, COMPLETION_TOKENS)
     completion = {

@@ -8,7 +8,6 @@ Team admins are refused by default (no ``team_admin_editable_team_fields`` confi
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from budgettui.simulator.bodies import (
@@ -34,13 +33,12 @@ def _fail(status: int, detail: object) -> ApiError:
 
 
 def _check_budgets(ctx: Ctx, body: NewTeamBody | UpdateTeamBody) -> None:
-    for name in ("max_budget", "soft_budget"):
-        value = getattr(body, name)
-        if value is not None and (not math.isfinite(value) or value < 0):
-            raise _fail(
-                400, {"error": f"{name} must be a non-negative finite number. Received: {value}"}
-            )
-    error = duration_error(body.budget_duration, ctx.store.now())
+    for name in ("max_budget", "team_member_budget", "soft_budget"):
+        error = ctx.version.budget_value_error(name, getattr(body, name))
+        if error is not None:
+            raise _fail(400, {"error": error})
+    now, strict = ctx.store.now(), ctx.version.validates_budget_duration
+    error = duration_error(body.budget_duration, now, strict=strict)
     if error is not None:
         raise _fail(400, {"error": error})
 
@@ -211,6 +209,11 @@ async def team_new(ctx: Ctx) -> Any:
             store.add_member(team.team_id, member.user_id, member.role)
     if ctx.caller.user_id is not None and team.role_of(ctx.caller.user_id) is None:
         store.add_member(team.team_id, ctx.caller.user_id, "admin")
+    if body.team_member_budget is not None:
+        store.set_team_member_budget(team, body.team_member_budget)
+        copy = ctx.version.copies_member_budgets
+        for user_id in [m.user_id for m in team.members_with_roles if m.user_id is not None]:
+            store.give_member_budget(team.team_id, user_id, copy=copy)
     return team_row(team)
 
 
@@ -255,9 +258,10 @@ async def team_member_add(ctx: Ctx) -> Any:
             store.add_user(user_id, member.user_email, "internal_user")
         teams_before = list(store.users[user_id].teams)
         store.add_member(team.team_id, user_id, member.role)
+        _budget_new_member(ctx, team, user_id, body.max_budget_in_team)
         updated_users.append(updated_user_json(store.users[user_id], teams_before))
     memberships = [
-        membership_row(row)
+        membership_row(row, rich=ctx.version.reports_usage)
         for member in members
         for row in store.team_memberships(team.team_id, member.user_id)
     ]
@@ -266,6 +270,18 @@ async def team_member_add(ctx: Ctx) -> Any:
         "updated_users": updated_users,
         "updated_team_memberships": memberships,
     }
+
+
+def _budget_new_member(ctx: Ctx, team: Team, user_id: str, max_budget: float | None) -> None:
+    """``max_budget_in_team`` gives the member a budget row of its own; without it the member
+    gets the team's default member budget, if any."""
+    store = ctx.store
+    if max_budget is not None:
+        own = store.new_budget(max_budget=max_budget)
+        store.give_member_budget(team.team_id, user_id, own)
+    elif team.member_budget is not None:
+        copy = ctx.version.copies_member_budgets
+        store.give_member_budget(team.team_id, user_id, copy=copy)
 
 
 def _member_model(member: Member) -> str:

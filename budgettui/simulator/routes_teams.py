@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from budgettui.simulator.errors import detail_error, proxy_error
-from budgettui.simulator.models import Team
+from budgettui.simulator.models import Budget, Team
 from budgettui.simulator.routing import Ctx, Spec
 from budgettui.simulator.serialize import (
+    budget_json,
     key_with_token,
-    membership_json,
+    membership_row_json,
     team_list_object,
     team_row,
 )
@@ -153,6 +154,13 @@ def _validate_membership(ctx: Ctx, team: Team) -> None:
     raise proxy_error(403, {"error": message}, "auth_error")
 
 
+def _budget_source(budget_id: str | None, default: Budget | None) -> str:
+    """1.108 ``_member_budget_source``: the member's own row, the team default, or none."""
+    if budget_id is None:
+        return "none"
+    return "team_default" if default and budget_id == default.budget_id else "custom"
+
+
 async def team_info(ctx: Ctx) -> Any:
     team_id = ctx.query.text("team_id")
     ctx.query.done()
@@ -168,15 +176,22 @@ async def team_info(ctx: Ctx) -> Any:
     _validate_membership(ctx, team)
     info = team_row(team, with_alias=True)
     # 1.84.10 ``TeamInfoResponseObjectTeamTable`` stops at the access-group model/MCP/agent ids.
+    rich = ctx.version.reports_usage
+    default = team.member_budget
     info.update(
         {
-            "team_member_budget_table": None,
+            "team_member_budget_table": (
+                budget_json(default, "z", rich=rich, linked=False) if default else None
+            ),
             "access_group_models": None,
             "access_group_mcp_server_ids": None,
             "access_group_agent_ids": None,
         }
     )
-    memberships = membership_json(ctx.store, team_id)
+    rows = ctx.store.team_memberships(team_id)
+    if ctx.version.copies_member_budgets:  # 1.84.10 creates membership rows only for budgets
+        rows = [row for row in rows if row.budget is not None]
+    memberships = [membership_row_json(row, rich=rich) for row in rows]
     if ctx.version.team_info_extras:
         info.update(
             {
@@ -189,7 +204,7 @@ async def team_info(ctx: Ctx) -> Any:
             }
         )
         for row in memberships:
-            row["budget_source"] = "none"
+            row["budget_source"] = _budget_source(row["budget_id"], default)
     return {
         "team_id": team_id,
         "team_info": info,

@@ -75,7 +75,8 @@ async def user_info(ctx: Ctx) -> Any:
     target = user_id or caller.user_id
     user = store.users.get(target) if target else None
     if user is None:
-        raise proxy_error(404, f"User {target} not found", "internal_server_error", None)
+        param = ctx.version.user_error_param
+        raise proxy_error(404, f"User {target} not found", "internal_server_error", param)
     teams = [team for team in store.teams.values() if team.role_of(user.user_id) is not None]
     team_objects = [team_list_object(store, team, user.user_id) for team in teams]
     team_objects.sort(key=lambda row: row["team_alias"] or "")
@@ -103,7 +104,9 @@ async def user_new(ctx: Ctx) -> Any:
             "Only proxy admins can create administrative users (proxy_admin, proxy_admin_viewer). "
             f"Attempted to create user with role: {role}. Your role: {ctx.caller.user_role}",
         )
-    error = duration_error(body.budget_duration, store.now())
+    error = duration_error(
+        body.budget_duration, store.now(), strict=ctx.version.validates_budget_duration
+    )
     if error is not None:
         raise fail(400, {"error": error})
     user_id = body.user_id or store.new_uuid()

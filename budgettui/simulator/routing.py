@@ -13,8 +13,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from budgettui.simulator.auth import Caller, authenticate, check_route
-from budgettui.simulator.errors import ApiError, detail_error
+from budgettui.simulator.auth import LLM_ROUTES, Caller, authenticate, check_route
+from budgettui.simulator.errors import ApiError, detail_error, without_inputs
 from budgettui.simulator.params import Query, decode_json
 from budgettui.simulator.store import Store
 from budgettui.simulator.versions import LiteLLMVersion
@@ -70,7 +70,9 @@ def make_endpoint(
     async def endpoint(request: Request) -> Response:
         try:
             body = decode_json(await request.body()) if request.method == "POST" else None
-            caller = authenticate(store, request.headers, version)
+            caller = authenticate(
+                store, request.headers, version, llm_route=spec.route in LLM_ROUTES
+            )
             if spec.master_only and not caller.is_master:
                 raise detail_error(403, {"error": "simulator control routes need the master key"})
             check_route(
@@ -91,6 +93,8 @@ def make_endpoint(
             )
             result = await spec.handler(ctx)
         except ApiError as exc:
+            if not version.validation_errors_carry_input:
+                exc = without_inputs(exc)
             return error_response(exc)
         if isinstance(result, Response):
             return result

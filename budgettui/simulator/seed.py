@@ -173,8 +173,12 @@ class _Builder:
             self.log(key, team, begin + (end - begin) * (step + 0.5) / 3)
 
 
-def demo_store(now: datetime, scale: Scale | None = None) -> Store:
-    """The demo proxy state at ``now`` (deterministic for a given ``now`` and ``scale``)."""
+def demo_store(now: datetime, scale: Scale | None = None, *, caps_showcase: bool = False) -> Store:
+    """The demo proxy state at ``now`` (deterministic for a given ``now`` and ``scale``).
+
+    ``caps_showcase`` adds tenants in the states LiteLLM's other caps produce (see
+    ``_add_caps_showcase``); every other tenant keeps its figures, their orgs gain the new
+    keys' spend."""
     scale = scale or Scale()
     b = _Builder(now, scale)
     store = b.store
@@ -220,7 +224,77 @@ def demo_store(now: datetime, scale: Scale | None = None) -> Store:
     for key, target in targets:
         key.max_budget = _nice(key.spend / target)
     _team_budgets(b, teams)
+    if caps_showcase:
+        _add_caps_showcase(b, teams)
     return store
+
+
+def _add_caps_showcase(b: _Builder, teams: list[Team]) -> None:
+    """Tenants refused by a cap other than their own budget, or not at all:
+
+    * ``solo-capped-user``: a personal key without a cap whose owner (``solo-capped``) is over
+      the user budget, so LiteLLM refuses it;
+    * ``acme-blocked``: a blocked key with a $5 cap (refused: key blocked);
+    * ``globex-expired``: a key that expired yesterday (refused: expired key);
+    * ``acme-intern``: a team key whose owner is over the member budget in ``acme``;
+    * ``initech-soft``: a key past its soft budget (an alert only, never refused).
+    """
+    store = b.store
+    created = b.start - timedelta(days=5)
+    acme, globex, initech = teams[0], teams[1 % len(teams)], teams[2 % len(teams)]
+    b.rows = []
+    capped = store.add_user(
+        "solo-capped", "solo-capped@demo.example", "internal_user", created_at=created
+    )
+    solo = store.add_key(
+        store.new_raw_key(),
+        key_alias="solo-capped-user",
+        user_id=capped.user_id,
+        created_at=created,
+    )
+    blocked = store.add_key(
+        store.new_raw_key(),
+        key_alias="acme-blocked",
+        team_id=acme.team_id,
+        max_budget=5.0,
+        created_at=created,
+    )
+    blocked.blocked = True
+    expired = store.add_key(
+        store.new_raw_key(), key_alias="globex-expired", team_id=globex.team_id, created_at=created
+    )
+    expired.expires = b.now - timedelta(days=1)
+    intern = store.add_user(
+        "acme-intern", "acme-intern@demo.example", "internal_user", created_at=created
+    )
+    store.add_member(acme.team_id, intern.user_id, "user")
+    intern_key = store.add_key(
+        store.new_raw_key(),
+        key_alias="acme-intern",
+        team_id=acme.team_id,
+        user_id=intern.user_id,
+        created_at=created,
+    )
+    soft = store.add_key(
+        store.new_raw_key(), key_alias="initech-soft", team_id=initech.team_id, created_at=created
+    )
+    for key, team, activity in (
+        (solo, None, 0.6),
+        (blocked, acme, 0.5),
+        (expired, globex, 0.4),
+        (intern_key, acme, 0.5),
+        (soft, initech, 0.5),
+    ):
+        b.traffic(key, team, activity)
+    b.rows.sort(key=lambda row: row.ts)
+    store.ledger.extend(b.rows)
+    for row in b.rows:
+        when = datetime.fromtimestamp(row.ts, b.now.tzinfo)
+        store.apply_spend(store.keys[row.api_key], row.spend, when)
+    capped.max_budget = _nice(capped.spend * 0.8)
+    member_cap = store.new_budget(max_budget=_nice(intern_key.spend * 0.9))
+    store.give_member_budget(acme.team_id, intern.user_id, member_cap)
+    soft.budget = store.new_budget(soft_budget=_nice(soft.spend * 0.5))
 
 
 def _add_role_users(b: _Builder, teams: list[Team]) -> None:

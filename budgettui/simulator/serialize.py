@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from budgettui.simulator.models import Key, Member, Team, User
+from budgettui.simulator.models import Budget, BudgetWindow, Key, Member, Membership, Team, User
 from budgettui.simulator.store import Store
-from budgettui.simulator.timefmt import DateStyle, iso_style, iso_z
+from budgettui.simulator.timefmt import DateStyle, iso_plus, iso_style, iso_z
 
 Json = dict[str, Any]
 
@@ -26,8 +26,73 @@ def db_float(value: float) -> float:
     return float(f"{value:.15g}")
 
 
-def key_row(key: Key, style: DateStyle) -> Json:
-    """The ``LiteLLM_VerificationToken`` row without ``token`` (``/key/info`` order)."""
+_BUDGET_RELATIONS = [
+    "organization",
+    "projects",
+    "keys",
+    "end_users",
+    "tags",
+    "model_access_groups",
+    "team_membership",
+    "organization_membership",
+]
+
+
+def budget_json(budget: Budget, style: DateStyle, *, rich: bool, linked: bool) -> Json:
+    """A ``LiteLLM_BudgetTable`` row. ``linked``: as a key's ``litellm_budget_table`` (with the
+    audit columns and the empty relations); else as a membership's or a team default's.
+    ``rich``: 1.108's ``tpd_limit`` and ``temp_budget_*`` columns."""
+    out: Json = {
+        "budget_id": budget.budget_id,
+        "max_budget": budget.max_budget,
+        "soft_budget": budget.soft_budget,
+        "max_parallel_requests": None,
+        "tpm_limit": None,
+        "rpm_limit": None,
+    }
+    if rich:
+        out["tpd_limit"] = None
+    out["model_max_budget"] = {} if linked else None
+    out["budget_duration"] = budget.budget_duration
+    out["budget_reset_at"] = iso_style(budget.budget_reset_at, style)
+    out["allowed_models"] = []
+    if rich:
+        out.update(temp_budget_increase=None, temp_budget_expiry=None)
+    out["created_at"] = iso_style(budget.created_at, style)
+    if linked:
+        out.update(
+            created_by=budget.created_by,
+            updated_at=iso_style(budget.created_at, style),
+            updated_by=budget.created_by,
+        )
+        relations = _BUDGET_RELATIONS if rich else _BUDGET_RELATIONS[:5] + _BUDGET_RELATIONS[6:]
+        out.update(dict.fromkeys(relations))
+    return out
+
+
+def windows_json(windows: list[BudgetWindow] | None) -> list[Json] | None:
+    """A key's ``budget_limits`` as stored (JSON column: ``reset_at`` in ``isoformat``)."""
+    if windows is None:
+        return None
+    return [
+        {
+            "reset_at": iso_plus(window.reset_at),
+            "max_budget": window.max_budget,
+            "budget_duration": window.budget_duration,
+        }
+        for window in windows
+    ]
+
+
+def windows_usage(windows: list[BudgetWindow]) -> Json:
+    """1.108 ``/key/info`` ``budget_limits_usage``: each window's current spend."""
+    return {w.budget_duration: {"current_spend": db_float(w.spend)} for w in windows}
+
+
+def key_row(key: Key, style: DateStyle, *, rich: bool = True) -> Json:
+    """The ``LiteLLM_VerificationToken`` row without ``token`` (``/key/info`` order).
+
+    ``rich`` is False for LiteLLM 1.84.10, whose budget rows lack 1.108's newer columns."""
 
     def when(name: str) -> str | None:
         return iso_style(getattr(key, name), style)
@@ -65,7 +130,7 @@ def key_row(key: Key, style: DateStyle) -> Json:
         "model_spend": {},
         "model_max_budget": {},
         "budget_fallbacks": {},
-        "budget_id": None,
+        "budget_id": key.budget.budget_id if key.budget else None,
         "organization_id": key.organization_id,
         "object_permission_id": None,
         "created_at": when("created_at"),
@@ -79,8 +144,10 @@ def key_row(key: Key, style: DateStyle) -> Json:
         "rotation_interval": None,
         "last_rotation_at": None,
         "key_rotation_at": None,
-        "budget_limits": None,
-        "litellm_budget_table": None,
+        "budget_limits": windows_json(key.budget_limits),
+        "litellm_budget_table": (
+            budget_json(key.budget, "plus", rich=rich, linked=True) if key.budget else None
+        ),
         "litellm_organization_table": None,
         "litellm_project_table": None,
         "object_permission": None,
@@ -150,9 +217,14 @@ _AUTH_TAIL_NULLS = [
 ]
 
 
-def key_full_object(key: Key, style: DateStyle = "z") -> Json:
-    """A ``UserAPIKeyAuth`` object as ``/key/list?return_full_object=true`` returns it."""
+def key_full_object(key: Key, style: DateStyle = "z", *, with_budget_table: bool = True) -> Json:
+    """A ``UserAPIKeyAuth`` object as ``/key/list?return_full_object=true`` returns it.
+
+    ``with_budget_table``: 1.108 joins the linked budget row (``litellm_budget_table``, where
+    the soft budget lives); 1.84 leaves it null and has no ``budget_id``."""
     row = key_row(key, style)
+    if key.budget is not None:
+        row["litellm_budget_table"] = budget_json(key.budget, style, rich=True, linked=True)
     out: Json = {"token": key.token}
     for name in [
         "key_name",
@@ -188,6 +260,9 @@ def key_full_object(key: Key, style: DateStyle = "z") -> Json:
         "budget_id",
     ]:
         out[name] = row[name]
+    if not with_budget_table:
+        out["litellm_budget_table"] = None
+        del out["budget_id"]
     out["org_id"] = key.organization_id
     for name in [
         "created_at",
@@ -267,18 +342,26 @@ def team_row(team: Team, *, with_alias: bool = False) -> Json:
     }
 
 
-def membership_json(store: Store, team_id: str, user_id: str | None = None) -> list[Json]:
-    return [
-        {
-            "user_id": row.user_id,
-            "team_id": row.team_id,
-            "budget_id": None,
-            "spend": db_float(row.spend),
-            "total_spend": db_float(row.total_spend),
-            "litellm_budget_table": None,
-        }
-        for row in store.team_memberships(team_id, user_id)
-    ]
+def membership_row_json(row: Membership, *, rich: bool = True, rounded: bool = True) -> Json:
+    """A ``LiteLLM_TeamMembership`` row with its budget row (``rounded``: read back from the
+    DB, see ``db_float``)."""
+    budget = row.budget
+    return {
+        "user_id": row.user_id,
+        "team_id": row.team_id,
+        "budget_id": budget.budget_id if budget else None,
+        "spend": db_float(row.spend) if rounded else row.spend,
+        "total_spend": db_float(row.total_spend) if rounded else row.total_spend,
+        "litellm_budget_table": (
+            budget_json(budget, "z", rich=rich, linked=False) if budget else None
+        ),
+    }
+
+
+def membership_json(
+    store: Store, team_id: str, user_id: str | None = None, *, rich: bool = True
+) -> list[Json]:
+    return [membership_row_json(row, rich=rich) for row in store.team_memberships(team_id, user_id)]
 
 
 def team_list_object(store: Store, team: Team, user_id: str | None = None) -> Json:

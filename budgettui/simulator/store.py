@@ -19,6 +19,7 @@ from budgettui.simulator.models import (
     MASTER_KEY_ALIAS,
     MASTER_USER_ID,
     PRICES,
+    Budget,
     DeletedKey,
     Key,
     LogRow,
@@ -204,6 +205,55 @@ class Store:
         self.keys[key.token] = key
         return key
 
+    def new_budget(
+        self,
+        *,
+        budget_id: str | None = None,
+        max_budget: float | None = None,
+        soft_budget: float | None = None,
+        budget_duration: str | None = None,
+        created_by: str | None = MASTER_USER_ID,
+    ) -> Budget:
+        """A ``LiteLLM_BudgetTable`` row (its reset date follows ``budget_duration``)."""
+        now = self.now()
+        return Budget(
+            budget_id=budget_id or self.new_uuid(),
+            created_at=now,
+            max_budget=max_budget,
+            soft_budget=soft_budget,
+            budget_duration=budget_duration,
+            budget_reset_at=next_reset(budget_duration, now) if budget_duration else None,
+            created_by=created_by,
+        )
+
+    def set_team_member_budget(self, team: Team, max_budget: float) -> Budget:
+        """``/team/new team_member_budget``: the team's default member budget row."""
+        suffix = self.new_uuid().replace("-", "")
+        budget = self.new_budget(
+            budget_id=f"team-{team.team_alias or team.team_id}-budget-{suffix}",
+            max_budget=max_budget,
+        )
+        team.member_budget = budget
+        team.metadata["team_member_budget_id"] = budget.budget_id
+        return budget
+
+    def give_member_budget(
+        self, team_id: str, user_id: str, budget: Budget | None = None, *, copy: bool = False
+    ) -> None:
+        """Link a membership to ``budget`` (default: the team's member budget), or to a copy
+        of it with its own id (LiteLLM 1.84.10 copies the default row per member)."""
+        membership = self.memberships.get((team_id, user_id))
+        chosen = budget or self.teams[team_id].member_budget
+        if membership is None or chosen is None:
+            return
+        if copy:
+            chosen = self.new_budget(
+                max_budget=chosen.max_budget,
+                soft_budget=chosen.soft_budget,
+                budget_duration=chosen.budget_duration,
+            )
+        membership.budget = chosen
+
     # ----------------------------------------------------------------- lookups
     def find_key(self, value: str | None) -> Key | None:
         if value is None:
@@ -303,6 +353,8 @@ class Store:
         key.spend += cost
         key.total_spend += cost
         key.last_active = when
+        for window in key.budget_limits or []:
+            window.spend += cost
         if key.team_id and key.team_id in self.teams:
             self.teams[key.team_id].spend += cost
         if key.user_id and key.user_id in self.users:

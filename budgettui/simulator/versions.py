@@ -7,6 +7,7 @@ version strings. Each field names the LiteLLM 1.84.10 source that differs from 1
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 # The daily-activity routes added after 1.84.10 (absent from its routers, so FastAPI answers 404).
@@ -52,13 +53,70 @@ class LiteLLMVersion:
     team_list_counts_keys: bool
     # 1.108 ``/team/info`` carries ``caller_edit_access`` and the other access-group extras.
     team_info_extras: bool
+    # Routes served but left out of ``/openapi.json`` (1.108 hides ``/management/v1/users/me``).
+    unlisted_routes: frozenset[str]
+    # Negative budgets: 1.108 "must be a non-negative finite number" (also NaN/inf, and soft
+    # budgets on ``/key/update``); 1.84 "cannot be negative" (``soft_budget`` unchecked there).
+    rejects_non_finite_budgets: bool
+    # 1.108 ``validate_budget_duration`` refuses "30"; 1.84 stores any string, and
+    # ``get_next_standardized_reset_time`` falls back to the next midnight for it.
+    validates_budget_duration: bool
+    # 1.108 ``ResetSpendRequest`` refuses a boolean ``reset_to`` (422); 1.84's plain float
+    # field reads ``true`` as 1.0.
+    rejects_bool_reset_to: bool
+    # 1.84's FastAPI/pydantic keep ``input`` (and ``ctx``) in 422 items; 1.108 drops them.
+    validation_errors_carry_input: bool
+    # 1.108 daily activity: ``api_key_limit`` (top 100 keys per breakdown), key counts in the
+    # metadata, the extended ``SpendMetrics`` and ``KeyMetadata``; 1.84 has none of them.
+    rich_daily_activity: bool
+    # Status of a ``BudgetExceededError`` from auth: 422 (``budget_exceeded_status_code``) on
+    # 1.108, hard-coded 400 on 1.84. An expired key: 401 on 1.108, 400 on 1.84.
+    budget_refusal_status: int
+    expired_key_status: int
+    # 1.108's builder names the member ("TeamMember=<user>:<team>", ``>=``); 1.84's says only
+    # "Budget has been exceeded! Current cost…" and refuses at ``>``.
+    names_team_member_in_refusal: bool
+    # 1.84 skips the user budget of a proxy-admin owner in ``common_checks`` and refuses in the
+    # ``_PROXY_MaxBudgetLimiter`` hook instead (429 "Max budget limit reached.").
+    admin_owner_budget_via_hook: bool
+    # ``/user/info?user_id=<other>``: 1.108 lets a proxy-admin viewer read anyone; 1.84 does not.
+    viewer_reads_other_users: bool
+    # 1.108 reports usage: ``/key/info`` ``status`` and ``budget_limits_usage``, ``/key/list``
+    # rows with ``litellm_budget_table``/``budget_id``, ``/v2/user/info`` model budgets and
+    # limits, ``/team/info`` ``budget_source``; budget rows carry ``tpd_limit`` and the
+    # ``temp_budget_*`` columns.
+    reports_usage: bool
+    # 1.84 lists only memberships that have a budget row, and gives every member added to a
+    # team with ``team_member_budget`` its own copy of that row; 1.108 shares the team's row.
+    copies_member_budgets: bool
+    # ``param`` of the user endpoints' ProxyException: JSON null on 1.108, "None" on 1.84.
+    user_error_param: str | None
 
     def serves(self, route: str) -> bool:
         return route not in self.missing_routes
 
+    def budget_value_error(self, name: str, value: float | None) -> str | None:
+        """Why ``value`` cannot be stored as the budget ``name``, or None."""
+        if value is None:
+            return None
+        if self.rejects_non_finite_budgets:
+            if not math.isfinite(value) or value < 0:
+                return f"{name} must be a non-negative finite number. Received: {value}"
+            return None
+        return f"{name} cannot be negative. Received: {value}" if value < 0 else None
+
 
 _INFO_ROUTES = frozenset(
-    {"/key/info", "/key/list", "/team/info", "/team/list", "/v2/team/list", "/user/info"}
+    {
+        "/key/info",
+        "/key/list",
+        "/team/info",
+        "/team/list",
+        "/v2/team/list",
+        "/user/info",
+        "/v2/user/info",
+        "/user/list",
+    }
 )
 _KEY_ROUTES = frozenset(
     {
@@ -100,6 +158,20 @@ V1_108_7 = LiteLLMVersion(
     soft_budget_is_budget_change=True,
     team_list_counts_keys=True,
     team_info_extras=True,
+    unlisted_routes=frozenset({"/management/v1/users/me"}),
+    rejects_non_finite_budgets=True,
+    validates_budget_duration=True,
+    rejects_bool_reset_to=True,
+    validation_errors_carry_input=False,
+    rich_daily_activity=True,
+    budget_refusal_status=422,
+    expired_key_status=401,
+    names_team_member_in_refusal=True,
+    admin_owner_budget_via_hook=False,
+    viewer_reads_other_users=True,
+    reports_usage=True,
+    copies_member_budgets=False,
+    user_error_param=None,
 )
 
 # LiteLLM 1.84.10 ``proxy/_types.py`` ``LiteLLMRoutes``: ``/spend/logs/v2`` is in no non-admin
@@ -123,6 +195,20 @@ V1_84_10 = LiteLLMVersion(
     soft_budget_is_budget_change=False,
     team_list_counts_keys=False,
     team_info_extras=False,
+    unlisted_routes=frozenset(),
+    rejects_non_finite_budgets=False,
+    validates_budget_duration=False,
+    rejects_bool_reset_to=False,
+    validation_errors_carry_input=True,
+    rich_daily_activity=False,
+    budget_refusal_status=400,
+    expired_key_status=400,
+    names_team_member_in_refusal=False,
+    admin_owner_budget_via_hook=True,
+    viewer_reads_other_users=False,
+    reports_usage=False,
+    copies_member_budgets=True,
+    user_error_param="None",
 )
 
 DEFAULT_VERSION = V1_108_7.number

@@ -48,29 +48,9 @@ BUILDER_PATHS = frozenset(
 )
 
 
-# Where the simulator's 1.84.10 mode still answers like 1.108.7 (seen against a real 1.84.10);
-# each is a simulator fix to make, then its entry goes.
-_SIM_184_REJECTS_LIKE_1_108 = "the simulator's 1.84.10 mode answers as 1.108.7 does"
-KNOWN_GAPS = {
-    "1.84.10": KnownGaps(
-        steps={
-            "master: negative key budget": "1.84 says 'max_budget cannot be negative'; "
-            + _SIM_184_REJECTS_LIKE_1_108,
-            "master: negative team budget": "1.84 says 'max_budget cannot be negative'; "
-            + _SIM_184_REJECTS_LIKE_1_108,
-            "master: bad budget_duration": "1.84 accepts '30' (200); "
-            + _SIM_184_REJECTS_LIKE_1_108,
-            "master: reset_to bool": "1.84 reads true as 1.0 (400 above spend); "
-            + _SIM_184_REJECTS_LIKE_1_108,
-            "master: reset_to missing": "1.84's 422 items carry 'input'; the simulator's do not",
-            "master: reset_to string": "1.84's 422 items carry 'input'; the simulator's do not",
-        },
-        fields={
-            "metadata.total_api_keys": "1.84's DailySpendMetadata has no total_api_keys (and "
-            "no api_key_limit: its aggregated breakdown lists every key); the simulator sends it",
-        },
-    )
-}
+# Where the simulator still answers differently from a real release (seen in a live run): each
+# is a simulator fix to make, then its entry goes. None are known now.
+KNOWN_GAPS: dict[str, KnownGaps] = {}
 
 
 @dataclass

@@ -80,13 +80,16 @@ async def test_openapi_reports_the_version_and_its_paths(client_for: Client, ver
     assert "get" in paths["/user/daily/activity/aggregated"]
     assert not any(path.startswith("/__sim/") for path in paths)
     newer = {
-        "/management/v1/users/me",
         "/user/daily/activity/aggregated/keys",
         "/team/daily/activity/aggregated",
         "/team/daily/activity/aggregated/keys",
     }
     assert (newer <= paths.keys()) == (version == NEW)
     assert not (newer & paths.keys()) or version == NEW
+    # 1.108.7 serves /management/v1/users/me but leaves it out of its schema; 1.84 lacks it.
+    assert "/management/v1/users/me" not in paths
+    whoami = await client_for(version).get("/management/v1/users/me", headers=auth("master"))
+    assert whoami.status_code == (200 if version == NEW else 404)
 
 
 @pytest.mark.parametrize(
@@ -300,3 +303,84 @@ async def test_setting_spend_through_key_update(client_for: Client, store: Store
     new = await client_for(NEW).post("/key/update", json=body, headers=auth("team_admin"))
     assert new.status_code == 403
     assert "cannot update budgets on other members' keys" in new.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (OLD, "max_budget cannot be negative. Received: -1.0"),
+        (NEW, "max_budget must be a non-negative finite number. Received: -1.0"),
+    ],
+)
+async def test_negative_budget_messages(
+    client_for: Client, store: Store, version: str, message: str
+) -> None:
+    http = client_for(version)
+    key = await http.post(
+        "/key/update",
+        headers=auth("master"),
+        json={"key": key_of(store, "acme-web"), "max_budget": -1},
+    )
+    team = await http.post(
+        "/team/update",
+        headers=auth("master"),
+        json={"team_id": team_of(store, "globex"), "max_budget": -1},
+    )
+    for answer in (key, team):
+        assert answer.status_code == 400
+        assert answer.json()["error"]["message"] == str({"error": message})
+
+
+async def test_1_84_stores_an_unreadable_budget_duration(client_for: Client, store: Store) -> None:
+    """1.84 has no duration check: "30" is stored and resets at the next midnight."""
+    body = {"key": key_of(store, "acme-api"), "budget_duration": "30"}
+    assert (
+        await client_for(NEW).post("/key/update", headers=auth("master"), json=body)
+    ).status_code == 400
+    answer = await client_for(OLD).post("/key/update", headers=auth("master"), json=body)
+    assert answer.status_code == 200
+    assert (answer.json()["budget_duration"], answer.json()["budget_reset_at"]) == (
+        "30",
+        "2026-11-26T00:00:00+00:00",
+    )
+
+
+async def test_reset_to_true_and_422_items_by_version(client_for: Client, store: Store) -> None:
+    token = key_of(store, "acme-web")
+    store.keys[token].spend = 0.5
+    path = f"/key/{token}/reset_spend"
+    new = await client_for(NEW).post(path, headers=auth("master"), json={"reset_to": True})
+    assert new.status_code == 422
+    old = await client_for(OLD).post(path, headers=auth("master"), json={"reset_to": True})
+    assert old.status_code == 400  # true read as 1.0, above the key's spend
+    assert old.json() == {"detail": {"error": "reset_to (1.0) must be <= current spend (0.5)"}}
+    missing_new = await client_for(NEW).post(path, headers=auth("master"), json={})
+    missing_old = await client_for(OLD).post(path, headers=auth("master"), json={})
+    item = {"type": "missing", "loc": ["body", "reset_to"], "msg": "Field required"}
+    assert missing_new.json() == {"detail": [item]}
+    assert missing_old.json() == {"detail": [{**item, "input": {}}]}
+
+
+async def test_1_84_daily_activity_lists_every_key_without_counts(
+    client_for: Client,
+) -> None:
+    params = {**DATES, "api_key_limit": "1"}
+    new = (
+        await client_for(NEW).get(
+            "/user/daily/activity/aggregated", params=params, headers=auth("master")
+        )
+    ).json()
+    old = (
+        await client_for(OLD).get(
+            "/user/daily/activity/aggregated", params=params, headers=auth("master")
+        )
+    ).json()
+    assert new["metadata"]["api_key_limit"] == 1
+    assert "total_api_keys" in new["metadata"]
+    assert not {"api_key_limit", "total_api_keys", "entity_total_api_keys"} & old["metadata"].keys()
+    new_keys = {k for day in new["results"] for k in day["breakdown"]["api_keys"]}
+    old_keys = {k for day in old["results"] for k in day["breakdown"]["api_keys"]}
+    assert len(new_keys) < len(old_keys)
+    first = next(iter(old["results"][0]["breakdown"]["api_keys"].values()))
+    assert set(first["metadata"]) == {"key_alias", "team_id"}
+    assert len(first["metrics"]) == 9
