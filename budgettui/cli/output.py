@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from budgettui.domain.budget import Cap
+from budgettui.domain.caps import ScopedCap
 from budgettui.domain.display import status_word
 from budgettui.domain.money import format_money, money_number
 from budgettui.domain.tenants import Tenant, printable
@@ -42,7 +43,11 @@ TENANT_FIELDS = (
     "status",
     "can_edit",
     "provisioning",
+    "state",
+    "soft_budget",
 )
+# JSON adds every cap on the key's requests, which a CSV row has no room for.
+TENANT_JSON_FIELDS = (*TENANT_FIELDS, "caps")
 DAILY_FIELDS = ("date", "spend", "input_tokens", "output_tokens", "requests")
 # A CSV has no place for a note, so every daily row says whether the month is partial: a
 # script reading any row cannot mistake missing figures for a quiet day.
@@ -56,6 +61,35 @@ def percent(fraction: Decimal | None) -> float | None:
 
 def _instant(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def tenant_status(tenant: Tenant) -> str:
+    return status_word(
+        tenant.alert,
+        provisioning=tenant.provisioning,
+        state=tenant.state,
+        unmeasured=bool(tenant.unmeasured_caps),
+    )
+
+
+def cap_record(cap: ScopedCap) -> dict[str, Any]:
+    """`name` is the model or the window's period; `spend` null where LiteLLM does not tell;
+    `readable` false for a cap this key may not read (its amounts are then null)."""
+    record: dict[str, Any] = {"scope": cap.scope.value}
+    if cap.name is not None:
+        record["name"] = cap.name
+    record.update(
+        {
+            "max_budget": money_number(cap.max_budget),
+            "spend": money_number(cap.spend),
+            "duration": cap.duration,
+            "reset_at": _instant(cap.reset_at),
+            "readable": cap.readable,
+        }
+    )
+    if not cap.readable:
+        record["unreadable_reason"] = cap.unreadable_reason
+    return record
 
 
 def tenant_record(tenant: Tenant) -> dict[str, Any]:
@@ -75,9 +109,12 @@ def tenant_record(tenant: Tenant) -> dict[str, Any]:
         "percent_used": percent(tenant.fraction_used),
         "alert": tenant.alert.value,
         "binding_cap": tenant.binding.value,
-        "status": status_word(tenant.alert, provisioning=tenant.provisioning),
+        "status": tenant_status(tenant),
         "can_edit": tenant.can_edit,
         "provisioning": tenant.provisioning,
+        "state": tenant.state.value if tenant.state else None,
+        "soft_budget": money_number(tenant.soft_budget),
+        "caps": [cap_record(cap) for cap in tenant.caps],
     }
 
 
@@ -145,7 +182,7 @@ def render_tenants(tenants: Sequence[Tenant], fmt: OutputFormat) -> str:
             _used(t),
             t.binding.value,
             t.cap.budget_duration or "—",
-            status_word(t.alert, provisioning=t.provisioning),
+            tenant_status(t),
         )
         for t in tenants
     ]

@@ -1,5 +1,5 @@
-"""Budget math: how much of a cap is used, how loud to be about it, which cap binds first, and
-where the month is heading at the current rate."""
+"""Budget math: how much of a cap is used, how loud to be about it, and where the month is
+heading at the current rate (which cap binds first is `domain.caps`)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,14 @@ class Alert(StrEnum):
 
 
 class BindingCap(StrEnum):
+    """Which cap LiteLLM will hit first (`domain.caps`); "org" is the key's team."""
+
     KEY = "key"
     ORG = "org"
+    USER = "user"
+    TEAM_MEMBER = "team_member"
+    WINDOW = "window"
+    MODEL = "model"
     NONE = "none"
 
 
@@ -64,20 +70,6 @@ def alert_level(fraction: Decimal | None, threshold: Decimal = DEFAULT_WARNING_T
     if fraction >= threshold:
         return Alert.WARNING
     return Alert.OK
-
-
-def binding_cap(key: Cap, org: Cap | None) -> BindingCap:
-    """The cap with the least room left is the one LiteLLM will hit first. On a tie the key's
-    cap is named: it is the one the tenant's own editor changes."""
-    key_room = key.remaining
-    org_room = org.remaining if org is not None else None
-    if key_room is None and org_room is None:
-        return BindingCap.NONE
-    if org_room is None:
-        return BindingCap.KEY
-    if key_room is None or org_room < key_room:
-        return BindingCap.ORG
-    return BindingCap.KEY
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from budgettui.domain.budget import Alert
+from budgettui.domain.caps import StopState
 from budgettui.domain.money import format_money
 
 # A date further than this from today shows its year: "Dec 05" ten months out would read as
@@ -27,10 +28,27 @@ ALERT_WORDS: dict[Alert, str] = {
     Alert.EXCEEDED: "exceeded",
 }
 PROVISIONING = "provisioning"
+# No cap could be measured, yet one exists that this key cannot read (or whose spend LiteLLM
+# does not tell): "no cap" would be a false all-clear.
+CAP_UNKNOWN = "cap unknown"
 
 
-def status_word(alert: Alert, *, provisioning: bool = False) -> str:
-    return PROVISIONING if provisioning else ALERT_WORDS[alert]
+def status_word(
+    alert: Alert,
+    *,
+    provisioning: bool = False,
+    state: StopState | None = None,
+    unmeasured: bool = False,
+) -> str:
+    """Provisioning, then a state that refuses the key whatever its money (blocked, expired),
+    then the alert of the cap that binds first."""
+    if provisioning:
+        return PROVISIONING
+    if state is not None:
+        return state.value
+    if alert is Alert.NONE and unmeasured:
+        return CAP_UNKNOWN
+    return ALERT_WORDS[alert]
 
 
 def day_label(day: date, today: date) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -50,15 +50,29 @@ def matches(tenant: Tenant, query: str) -> bool:
 
 
 def projection_for(
-    tenant: Tenant, month_to_date: Mapping[str, Decimal] | None, today: date
+    tenant: Tenant,
+    month_to_date: Mapping[str, Decimal] | None,
+    today: date,
+    now: datetime | None = None,
 ) -> Projection | None:
+    """The pace of the tenant's month against the cap that binds first, counted from the key's
+    creation when that is later than the month's first day (a key made yesterday is not spread
+    over the month); with `now`, a key under a day old gets no runway."""
     if month_to_date is None or tenant.key_hash is None:
         return None
     cap = tenant.binding_cap_value
     spend = month_to_date.get(tenant.key_hash, Decimal(0))
     month = Month.of(today)
     reset_on = cap.budget_reset_at.date() if cap and cap.budget_reset_at else None
-    return project(spend, today, month.last_day, cap.remaining if cap else None, reset_on)
+    return project(
+        spend,
+        today,
+        month.last_day,
+        cap.remaining if cap else None,
+        reset_on,
+        since=tenant.created_at,
+        now=now,
+    )
 
 
 def _runway_rank(row: Row) -> tuple[int, date]:
@@ -98,6 +112,7 @@ def build_groups(
     reverse: bool = False,
     month_to_date: Mapping[str, Decimal] | None = None,
     today: date,
+    now: datetime | None = None,
 ) -> list[Group]:
     """Tenants sorted within their org; orgs ordered by their first tenant under the same sort,
     so sorting by used % brings the org with the hottest tenant to the top."""
@@ -110,7 +125,7 @@ def build_groups(
         org_id = tenant.org.team_id if tenant.org else None
         orgs.setdefault(org_id, tenant.org)
         by_org.setdefault(org_id, []).append(
-            Row(tenant, projection_for(tenant, month_to_date, today))
+            Row(tenant, projection_for(tenant, month_to_date, today, now))
         )
     key = _sort_value(sort)
     groups = [

@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 
-from budgettui.domain.budget import (
-    DEFAULT_WARNING_THRESHOLD,
-    Alert,
-    BindingCap,
-    Cap,
-    alert_level,
-    binding_cap,
+from budgettui.domain.budget import DEFAULT_WARNING_THRESHOLD, Alert, BindingCap, Cap
+from budgettui.domain.caps import (
+    CapReadings,
+    CapScope,
+    ScopedCap,
+    StopState,
+    binding_of,
+    cap_alert,
+    key_own_caps,
+    member_cap,
+    owner_cap,
+    soft_budget,
+    stop_state,
+    team_window_caps,
 )
 from budgettui.proxy.models import Caller, Key, Team
 
@@ -25,6 +33,10 @@ ADMIN_ROLES = frozenset({"proxy_admin"})
 VIEWER_ROLES = frozenset({"proxy_admin_viewer", "internal_user_viewer"})
 # Roles that may read every team and key (LiteLLM's "admin view").
 SEE_ALL_ROLES = frozenset({"proxy_admin", "proxy_admin_viewer"})
+
+
+# A key's team that the caller may not list: its caps are there, but not for us to read.
+TEAM_UNREADABLE = "LiteLLM does not list this team to this key"
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,29 @@ class Org:
     rpm_limit: int | None = None
     tpm_limit: int | None = None
     can_edit: bool = False
+    blocked: bool = False
+    readable: bool = True  # False: a key's team the caller may not list
+    windows: tuple[ScopedCap, ...] = ()  # the team's `budget_limits`
+
+    @property
+    def caps(self) -> tuple[ScopedCap, ...]:
+        if not self.readable:
+            return (ScopedCap.unreadable(CapScope.TEAM, TEAM_UNREADABLE),)
+        cap = self.cap
+        own = (
+            (
+                ScopedCap(
+                    CapScope.TEAM,
+                    cap.max_budget,
+                    cap.spend,
+                    cap.budget_duration,
+                    cap.budget_reset_at,
+                ),
+            )
+            if cap.max_budget is not None
+            else ()
+        )
+        return (*own, *self.windows)
 
 
 @dataclass(frozen=True)
@@ -52,29 +87,62 @@ class Tenant:
     usage_visible: bool = True  # whether LiteLLM shows this caller the key's usage
     provisioning: bool = False
     threshold: Decimal = DEFAULT_WARNING_THRESHOLD
+    # Caps beyond the key's and the team's: the owner's, the member's, windows, models.
+    other_caps: tuple[ScopedCap, ...] = ()
+    soft_budget: Decimal | None = None  # an alert threshold in LiteLLM, never a refusal
+    state: StopState | None = None  # blocked or expired: refused whatever the budgets say
+    created_at: datetime | None = None
+    expires: datetime | None = None
+
+    @property
+    def caps(self) -> tuple[ScopedCap, ...]:
+        """Every cap on the key's requests, the key's first (it wins a tie)."""
+        cap = self.cap
+        own = (
+            (
+                ScopedCap(
+                    CapScope.KEY,
+                    cap.max_budget,
+                    cap.spend,
+                    cap.budget_duration,
+                    cap.budget_reset_at,
+                ),
+            )
+            if cap.max_budget is not None
+            else ()
+        )
+        return (*own, *(self.org.caps if self.org else ()), *self.other_caps)
+
+    @property
+    def binding_scoped_cap(self) -> ScopedCap | None:
+        """The cap LiteLLM will hit first, of those whose spend can be read."""
+        return binding_of(self.caps)
+
+    @property
+    def unmeasured_caps(self) -> tuple[ScopedCap, ...]:
+        """Caps that may refuse this tenant but cannot be compared: unreadable to this key, or
+        with a spend LiteLLM does not tell."""
+        return tuple(c for c in self.caps if not c.measurable)
 
     @property
     def binding(self) -> BindingCap:
-        return binding_cap(self.cap, self.org.cap if self.org else None)
+        scoped = self.binding_scoped_cap
+        return scoped.binding_label if scoped else BindingCap.NONE
 
     @property
     def binding_cap_value(self) -> Cap | None:
-        match self.binding:
-            case BindingCap.KEY:
-                return self.cap
-            case BindingCap.ORG:
-                return self.org.cap if self.org else None
-            case _:
-                return None
+        scoped = self.binding_scoped_cap
+        return scoped.as_cap if scoped else None
 
     @property
     def fraction_used(self) -> Decimal | None:
-        cap = self.binding_cap_value
-        return cap.fraction_used if cap else None
+        scoped = self.binding_scoped_cap
+        return scoped.fraction_used if scoped else None
 
     @property
     def alert(self) -> Alert:
-        return alert_level(self.fraction_used, self.threshold)
+        """How close the money is to a refusal; `state` says when the key is refused anyway."""
+        return cap_alert(self.binding_scoped_cap, self.threshold)
 
     @property
     def org_name(self) -> str | None:
@@ -164,6 +232,26 @@ def build_org(team: Team, caller: Caller) -> Org:
         rpm_limit=team.rpm_limit,
         tpm_limit=team.tpm_limit,
         can_edit=may_edit_org(caller, team),
+        blocked=bool(team.blocked),
+        windows=tuple(team_window_caps(team)),
+    )
+
+
+def key_caps(key: Key, readings: CapReadings) -> tuple[ScopedCap, ...]:
+    """The caps of a key beyond its own `max_budget` and its team's."""
+    owner = (owner_cap(key, readings), member_cap(key, readings))
+    return (*(cap for cap in owner if cap is not None), *key_own_caps(key))
+
+
+def with_key_details(tenant: Tenant, key: Key) -> Tenant:
+    """The tenant with what only the key's own `/key/info` tells: the spend of its windows and
+    per-model budgets (LiteLLM 1.108), its soft budget (1.84 lists it nowhere else)."""
+    owner = (CapScope.USER, CapScope.TEAM_MEMBER)
+    kept = tuple(cap for cap in tenant.other_caps if cap.scope in owner)
+    return replace(
+        tenant,
+        other_caps=(*kept, *key_own_caps(key)),
+        soft_budget=soft_budget(key) if soft_budget(key) is not None else tenant.soft_budget,
     )
 
 
@@ -172,10 +260,16 @@ def assemble_tenants(
     keys: Iterable[Key],
     caller: Caller,
     threshold: Decimal = DEFAULT_WARNING_THRESHOLD,
+    *,
+    readings: CapReadings | None = None,
+    now: datetime | None = None,
 ) -> list[Tenant]:
     """Every tenant the caller may see, sorted by org then tenant (case-insensitive; keys with
     no org last). Only what LiteLLM returned is used: a key whose team the caller may not list
-    keeps its team id as the org name rather than being looked up elsewhere."""
+    keeps its team id as the org name rather than being looked up elsewhere, its team's caps
+    unreadable. `readings` holds the owners' and members' budgets loading could read (without
+    it they are all unreadable); `now` decides which keys have expired."""
+    readings = readings or CapReadings()
     teams_by_id = {team.team_id: team for team in teams}
     orgs = {team_id: build_org(team, caller) for team_id, team in teams_by_id.items()}
     tenants: list[Tenant] = []
@@ -184,7 +278,7 @@ def assemble_tenants(
         team = teams_by_id.get(key.team_id) if key.team_id else None
         org = orgs.get(key.team_id) if key.team_id else None
         if key.team_id and org is None:
-            org = Org(key.team_id, key.team_id, Cap(Decimal(0), None))
+            org = Org(key.team_id, key.team_id, Cap(Decimal(0), None), readable=False)
         if key.team_id:
             keyed_teams.add(key.team_id)
         tenants.append(
@@ -201,6 +295,11 @@ def assemble_tenants(
                 can_reset=may_reset_key(caller, team),
                 usage_visible=may_see_usage(caller, team, key),
                 threshold=threshold,
+                other_caps=key_caps(key, readings),
+                soft_budget=soft_budget(key),
+                state=stop_state(key, team, now),
+                created_at=key.created_at,
+                expires=key.expires,
             )
         )
     for team_id, team in teams_by_id.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -44,7 +44,10 @@ from budgettui.proxy.models import (
     Team,
     TeamInfo,
     TeamListPage,
+    UserBudget,
     UserInfo,
+    UserInfoBudget,
+    UserListPage,
 )
 from budgettui.proxy.transport import ConnectionOptions, Model, Params, Sleep, Transport
 
@@ -57,6 +60,9 @@ TEAM_PAGE_SIZE = 100
 SPEND_LOG_PAGE_SIZE = 1000
 KEY_ACTIVITY_PAGE_SIZE = 100  # `*/daily/activity/aggregated/keys` limit ≤ 100
 DAILY_ROWS_PAGE_SIZE = 1000  # `/user/daily/activity` page_size ≤ 1000
+# `/user/list` page_size ≤ 100. As many ids a request: the answer then fits one page, and the
+# query string stays near 4 KB for UUIDs.
+USER_PAGE_SIZE = 100
 # A bound on any listing, so a proxy whose `total_pages` lies (or never sends a short page)
 # cannot keep us paging forever; 500 pages of 100 is 50,000 keys.
 MAX_PAGES = 500
@@ -67,6 +73,7 @@ MASTER_KEY_ROLE = "proxy_admin"
 # Roles LiteLLM lets list every team and key.
 ADMIN_VIEW_ROLES = frozenset({"proxy_admin", "proxy_admin_viewer"})
 USERS_ME = "/management/v1/users/me"
+USER_INFO_V2 = "/v2/user/info"
 RESET_SPEND = "/key/{key}/reset_spend"
 
 
@@ -254,6 +261,44 @@ class LiteLLMClient:
 
     async def team_info(self, team_id: str) -> TeamInfo:
         return await self._http.get("/team/info", TeamInfo, {"team_id": team_id})
+
+    # -- users' own budgets -------------------------------------------------------------------
+
+    async def user_budgets(self, user_ids: Iterable[str]) -> dict[str, UserBudget | None]:
+        """The budgets of these users through `/user/list` (proxy admins and viewers; others
+        403), 100 ids a request, `max_concurrency` requests at once: every id asked for, None
+        where LiteLLM has no such user. An id with a comma cannot be asked for (the list is
+        comma-separated) and is left out of the answer.
+
+        LiteLLM matches a lone id as a case-insensitive substring and two or more exactly, so
+        a lone id is sent twice; rows are kept only for ids asked for, compared exactly."""
+        wanted = sorted({user_id for user_id in user_ids if "," not in user_id})
+        batches = [wanted[i : i + USER_PAGE_SIZE] for i in range(0, len(wanted), USER_PAGE_SIZE)]
+        found: dict[str, UserBudget | None] = dict.fromkeys(wanted)
+        width = self.options.max_concurrency
+        for start in range(0, len(batches), width):
+            pages = await asyncio.gather(
+                *(self._user_page(b) for b in batches[start : start + width])
+            )
+            for page in pages:
+                found.update((user.user_id, user) for user in page.users if user.user_id in found)
+        return found
+
+    async def _user_page(self, user_ids: list[str]) -> UserListPage:
+        asked = user_ids * 2 if len(user_ids) == 1 else user_ids
+        params: Params = {"user_ids": ",".join(asked), "page": 1, "page_size": USER_PAGE_SIZE}
+        return await self._http.get("/user/list", UserListPage, params)
+
+    async def user_budget(self, user_id: str) -> UserBudget | None:
+        """One user's budget: `/v2/user/info` (no keys or teams in the answer), else
+        `/user/info` on a proxy without it. Every role may read its own; proxy admins and
+        viewers anyone's; LiteLLM answers others 404 or 403."""
+        try:
+            return await self._get_route(USER_INFO_V2, UserBudget, {"user_id": user_id})
+        except EndpointMissing:
+            pass
+        body = await self._http.get("/user/info", UserInfoBudget, {"user_id": user_id})
+        return body.user_info
 
     # -- usage --------------------------------------------------------------------------------
 

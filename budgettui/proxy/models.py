@@ -8,10 +8,10 @@ wire's 0.105 stays 0.105).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 
 class Wire(BaseModel):
@@ -20,6 +20,65 @@ class Wire(BaseModel):
 
 def _zero_if_none(value: object) -> object:
     return 0 if value is None else value
+
+
+def _utc_if_naive(value: datetime | None) -> datetime | None:
+    """LiteLLM writes some instants without an offset; they are UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _empty_if_none(value: object) -> object:
+    return [] if value is None else value
+
+
+def _no_mapping_if_none(value: object) -> object:
+    return {} if value is None else value
+
+
+class BudgetWindow(Wire):
+    """One of `budget_limits`: a cap per rolling window ("1h", "1d"), beside `max_budget`."""
+
+    budget_duration: str | None = None
+    max_budget: Decimal | None = None
+    reset_at: datetime | None = None
+
+
+class BudgetRow(Wire):
+    """`LiteLLM_BudgetTable`: a budget row linked to a key (`litellm_budget_table`, where the
+    key's soft budget lives) or to a team membership (the member's budget)."""
+
+    budget_id: str | None = None
+    max_budget: Decimal | None = None
+    soft_budget: Decimal | None = None
+    budget_duration: str | None = None
+    budget_reset_at: datetime | None = None
+
+
+class ModelBudget(Wire):
+    """A `model_max_budget` entry: LiteLLM accepts `budget_limit`/`time_period` as well as
+    `max_budget`/`budget_duration` (its `BudgetConfig` maps the former onto the latter)."""
+
+    max_budget: Decimal | None = Field(
+        default=None, validation_alias=AliasChoices("max_budget", "budget_limit")
+    )
+    budget_duration: str | None = Field(
+        default=None, validation_alias=AliasChoices("budget_duration", "time_period")
+    )
+
+
+class WindowUsage(Wire):
+    """`/key/info` `budget_limits_usage[<duration>]` (LiteLLM 1.108; none before)."""
+
+    current_spend: Decimal | None = None
+
+
+class ModelBudgetUsage(Wire):
+    """`/key/info` `model_max_budget_usage[<model>]` (LiteLLM 1.108; none before)."""
+
+    current_spend: Decimal | None = None
+    budget_reset_at: datetime | None = None
 
 
 class Caller(Wire):
@@ -58,13 +117,17 @@ class Team(Wire):
     tpm_limit: int | None = None
     rpm_limit: int | None = None
     blocked: bool | None = None
+    budget_limits: list[BudgetWindow] = Field(default_factory=list)
     members_with_roles: list[TeamMember] = Field(default_factory=list)
     # `/v2/team/list` counts the team's keys, including ones the caller may not see: it is how a
     # team with no key yet ("provisioning") is told from a team whose keys are hidden from us.
     keys_count: int | None = None
     caller_edit_access: TeamEditAccess | None = None  # only `/team/info` sends it
+    # The default member budget (1.108 `/team/info`: `metadata.team_member_budget_id`'s row).
+    team_member_budget_table: BudgetRow | None = None
 
     _spend_zero = field_validator("spend", mode="before")(_zero_if_none)
+    _no_windows = field_validator("budget_limits", mode="before")(_empty_if_none)
 
 
 class Key(Wire):
@@ -82,8 +145,20 @@ class Key(Wire):
     tpm_limit: int | None = None
     rpm_limit: int | None = None
     blocked: bool | None = None
+    created_at: datetime | None = None
+    expires: datetime | None = None
+    budget_limits: list[BudgetWindow] = Field(default_factory=list)
+    model_max_budget: dict[str, ModelBudget] = Field(default_factory=dict)
+    # The soft budget: `/key/list` rows carry it here on 1.108, nowhere on 1.84 (only /key/info).
+    litellm_budget_table: BudgetRow | None = None
+    # Current window and per-model spend: only `/key/info` on LiteLLM 1.108 sends these.
+    budget_limits_usage: dict[str, WindowUsage] | None = None
+    model_max_budget_usage: dict[str, ModelBudgetUsage] | None = None
 
     _spend_zero = field_validator("spend", mode="before")(_zero_if_none)
+    _no_windows = field_validator("budget_limits", mode="before")(_empty_if_none)
+    _no_model_budgets = field_validator("model_max_budget", mode="before")(_no_mapping_if_none)
+    _utc_instants = field_validator("created_at", "expires", mode="after")(_utc_if_naive)
 
 
 class KeyListPage(Wire):
@@ -112,10 +187,49 @@ class KeyInfo(Wire):
     info: Key
 
 
+class TeamMembership(Wire):
+    """`/team/info` `team_memberships[]`: a member's spend in the team and its budget row.
+    LiteLLM 1.84 lists only members that have a budget; 1.108 every member, with
+    `budget_source` ("custom", "team_default" or "none")."""
+
+    user_id: str
+    team_id: str | None = None
+    spend: Decimal = Decimal(0)
+    litellm_budget_table: BudgetRow | None = None
+
+    _spend_zero = field_validator("spend", mode="before")(_zero_if_none)
+
+
 class TeamInfo(Wire):
     team_id: str
     team_info: Team
     keys: list[Key] = Field(default_factory=list)
+    team_memberships: list[TeamMembership] = Field(default_factory=list)
+
+    _no_memberships = field_validator("team_memberships", mode="before")(_empty_if_none)
+
+
+class UserBudget(Wire):
+    """A user's own budget: a `/user/list` row, `/v2/user/info`, or `/user/info` `user_info`."""
+
+    user_id: str
+    spend: Decimal = Decimal(0)
+    max_budget: Decimal | None = None
+    budget_duration: str | None = None
+    budget_reset_at: datetime | None = None
+
+    _spend_zero = field_validator("spend", mode="before")(_zero_if_none)
+
+
+class UserListPage(NumberedPage):
+    users: list[UserBudget]
+
+
+class UserInfoBudget(Wire):
+    """`/user/info?user_id=`: the budget sits in `user_info` (None for an unknown user)."""
+
+    user_id: str | None = None
+    user_info: UserBudget | None = None
 
 
 class UserInfo(Wire):

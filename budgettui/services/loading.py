@@ -16,6 +16,7 @@ from budgettui.domain.tenants import (
     Tenant,
     assemble_tenants,
     find_tenant,
+    with_key_details,
 )
 from budgettui.domain.usage import Month, MonthUsage, SpendLogAccumulator, usage_from_activity
 from budgettui.errors import BudgettuiError
@@ -23,6 +24,7 @@ from budgettui.proxy.capabilities import Capabilities
 from budgettui.proxy.client import SPEND_LOG_PAGE_SIZE, ActivityScope, LiteLLMClient
 from budgettui.proxy.errors import EndpointMissing, Forbidden, NotFound, Rejected, Unauthorized
 from budgettui.proxy.models import Caller, DailyActivity
+from budgettui.services.cap_loading import read_caps
 
 # A month of one key's logs at 1,000 rows a page: 1,000 pages is a million requests. Past that
 # the result is reported as partial rather than paging on forever.
@@ -54,12 +56,30 @@ async def load_overview(
     threshold: Decimal = DEFAULT_WARNING_THRESHOLD,
 ) -> Overview:
     """Caller, teams and keys: three listings, the two big ones paged concurrently (after the
-    proxy's schema, which the client reads once and every later call reuses)."""
+    proxy's schema, which the client reads once and every later call reuses); then the budgets
+    of the keys' owners and members (`cap_loading.read_caps`). `fetched_at` also decides which
+    keys have expired."""
     caller = await client.whoami()
     teams, keys = await asyncio.gather(client.list_teams(caller), client.list_keys())
-    tenants = assemble_tenants(teams.items, keys.items, caller, threshold)
+    readings = await read_caps(client, caller, keys.items)
+    tenants = assemble_tenants(
+        teams.items, keys.items, caller, threshold, readings=readings, now=fetched_at
+    )
     capabilities = await client.capabilities()
     return Overview(caller, tenants, teams.partial or keys.partial, fetched_at, capabilities)
+
+
+async def load_key_details(client: LiteLLMClient, tenant: Tenant) -> Tenant:
+    """One tenant's window and per-model spend and soft budget, from its `/key/info` (one
+    request: for the tenant screen, never for the table). Unchanged where the caller may not
+    read the key's info."""
+    if tenant.key_hash is None:
+        return tenant
+    try:
+        key = await client.key_info(tenant.key_hash)
+    except (NotFound, Forbidden, Unauthorized):
+        return tenant
+    return with_key_details(tenant, key)
 
 
 def resolve_tenant(overview: Overview, name: str) -> Tenant:

@@ -1,4 +1,4 @@
-"""Alert levels, the binding cap and the month-end projection."""
+"""Alert levels and the month-end projection (the binding cap: test_caps.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from budgettui.domain.budget import Alert, BindingCap, Cap, alert_level, binding_cap, project
+from budgettui.domain.budget import Alert, Cap, alert_level, project
 
 
 @pytest.mark.parametrize(
@@ -32,16 +32,6 @@ def test_a_custom_warning_threshold_moves_only_the_warning() -> None:
     assert alert_level(D("0.70"), threshold=D("0.70")) is Alert.WARNING
     assert alert_level(D("0.69"), threshold=D("0.70")) is Alert.OK
     assert alert_level(D("0.91"), threshold=D("0.70")) is Alert.CRITICAL
-
-
-def test_the_cap_with_least_room_binds() -> None:
-    key = Cap(spend=D("40"), max_budget=D("50"))  # 10 left
-    org = Cap(spend=D("995"), max_budget=D("1000"))  # 5 left
-    assert binding_cap(key, org) is BindingCap.ORG
-    assert binding_cap(Cap(D("1"), D("2")), org) is BindingCap.KEY
-    assert binding_cap(Cap(D("1"), None), Cap(D("1"), None)) is BindingCap.NONE
-    assert binding_cap(Cap(D("1"), None), org) is BindingCap.ORG
-    assert binding_cap(key, None) is BindingCap.KEY
 
 
 def test_used_fraction_and_remaining() -> None:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from budgettui.cli.output import TENANT_FIELDS, render_tenants
+from budgettui.cli.output import TENANT_JSON_FIELDS, render_tenants
 from budgettui.domain.tenants import Tenant, assemble_tenants
 from budgettui.proxy.models import Caller, Key, Team
 
@@ -46,7 +46,7 @@ def _tenants() -> list[Tenant]:
 
 def test_tenants_json_has_the_contract_fields_and_numbers_for_money() -> None:
     records = json.loads(render_tenants(_tenants(), "json"))
-    assert [tuple(r) for r in records] == [TENANT_FIELDS] * 2
+    assert [tuple(r) for r in records] == [TENANT_JSON_FIELDS] * 2
     first = records[0]
     assert first["spend"] == 0.105
     assert first["max_budget"] == 0.125
