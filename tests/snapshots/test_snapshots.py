@@ -18,6 +18,7 @@ from budgettui.services.connect import DEMO_URL
 from budgettui.services.journal import Journal
 from budgettui.services.settings import Secret, Settings
 from budgettui.ui.app import make_app
+from tests.ui.glance_support import BIG_SPENDER, glance_app
 from tests.uihelpers import NOW, build, settle, table_names
 
 Snap = Callable[..., bool]
@@ -107,6 +108,19 @@ def test_tenants_sorted_by_used(snap_compare: Snap, tmp_path: Path) -> None:
 @pytest.mark.parametrize("size", [WIDE, NARROW], ids=["120x36", "80x24"])
 def test_tenant_current_month(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> None:
     assert _snap(snap_compare, tmp_path, size, _select_then("acme-web", "enter"))
+
+
+def test_tenants_unkind_data_at_80x24(snap_compare: Snap, tmp_path: Path) -> None:
+    """A $22,504.50 spend, a reset in 2028, a runway beyond a year, two long names that differ
+    only at the end: every digit or a unit, every year, every name told apart."""
+    run_before = _select_then(BIG_SPENDER)
+    assert _compare(snap_compare, glance_app(tmp_path), NARROW, run_before)
+
+
+def test_tenant_day_cursor(snap_compare: Snap, tmp_path: Path) -> None:
+    """Two days back from today: the ▲ under the bar and the day's figures beneath."""
+    run_before = _select_then("acme-api", "enter", "left", "left")
+    assert _snap(snap_compare, tmp_path, WIDE, run_before)
 
 
 def test_tenant_previous_month(snap_compare: Snap, tmp_path: Path) -> None:

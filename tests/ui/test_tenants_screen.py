@@ -25,7 +25,7 @@ async def test_lists_every_tenant_under_its_org(tmp_path: Path) -> None:
         assert "zürich-Ω" in names
         assert "(no org)" in names
         identity = str(harness.app.screen.query_one("#identity", Static).render())
-        assert "proxy_admin" in identity
+        assert "proxy admin" in identity
         assert "read-only" not in identity
 
 
@@ -108,7 +108,7 @@ async def test_a_read_only_caller_is_told_so(tmp_path: Path) -> None:
     async with harness.app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         identity = str(harness.app.screen.query_one("#identity", Static).render())
-        assert "proxy_admin_viewer" in identity
+        assert "proxy admin (viewer)" in identity
         assert "read-only" in identity
 
 

@@ -10,10 +10,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from budgettui.domain.budget import Alert
 from budgettui.ui.widgets.budget_bar import ALERT_LABEL
+from budgettui.ui.widgets.tenant_table import HIDDEN_USAGE, TOO_NEW
 from budgettui.ui.widgets.theme_styles import ACCENT, ALERT_STYLE, NOTICE, PENDING
 
 LEGEND = {
@@ -31,11 +33,14 @@ KEY_NAMES = {
     "right_square_bracket": "]",
     "escape": "esc",
     "enter": "enter",
+    "left": "←",
+    "right": "→",
 }
+MORE_BELOW = "↓ more below: ↓, PgDn or the mouse wheel scrolls"
 
 
 def _key_label(key: str) -> str:
-    return KEY_NAMES.get(key, key)
+    return "/".join(KEY_NAMES.get(k, k) for k in key.split(","))
 
 
 def _labelled_table(title: str) -> Table:
@@ -56,7 +61,10 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
         width: 76; max-width: 100%; height: auto; max-height: 90%;
-        border: round $accent; background: $panel; padding: 0 1;
+        border: round $accent; background: $panel; padding: 0 1; scrollbar-size-vertical: 1;
+    }
+    HelpScreen #help-more {
+        dock: bottom; height: 1; text-style: bold; background: $panel; display: none;
     }
     """
 
@@ -68,19 +76,35 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(self._keys(), id="help-keys")
             yield Static(self._legend(), id="help-legend")
+            yield Static(MORE_BELOW, id="help-more")  # docked: it stays while the rest scrolls
+
+    def on_mount(self) -> None:
+        scroll = self.query_one(VerticalScroll)
+        self.watch(scroll, "scroll_y", self._say_if_more, init=False)
+        self.call_after_refresh(self._say_if_more)
+
+    def _say_if_more(self) -> None:
+        """On a short terminal the help is cut: a line says so until the end is in view."""
+        scroll = self.query_one(VerticalScroll)
+        self.query_one("#help-more").display = scroll.scroll_y < scroll.max_scroll_y
 
     def _keys(self) -> Table:
         table = _labelled_table("Keys")
         key_style = f"bold {ACCENT}"
-        for binding in self.underneath.BINDINGS:
-            if isinstance(binding, Binding):
-                table.add_row(
-                    Content.styled(_key_label(binding.key), key_style), binding.description
-                )
+        for binding in self._listed_bindings():
+            table.add_row(Content.styled(_key_label(binding.key), key_style), binding.description)
         table.add_row(
             Content.styled("ctrl+p", key_style), "Command palette: jump to a tenant, refresh, theme"
         )
         return table
+
+    def _listed_bindings(self) -> list[Binding]:
+        """The screen's keys, then those of our widget that has focus (the table's j/k/g/G)."""
+        owners: list[Widget | Screen[Any]] = [self.underneath]
+        focused = self.underneath.focused
+        if focused is not None and type(focused).__module__.startswith("budgettui."):
+            owners.append(focused)
+        return [b for owner in owners for b in type(owner).BINDINGS if isinstance(b, Binding)]
 
     def _legend(self) -> Table:
         table = _labelled_table("Status")
@@ -90,4 +114,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("█░ bar", "share used of the cap that binds first (the key's or the org's)")
         table.add_row("62%*", "* the org's cap binds first for this tenant")
         table.add_row(Content.styled("STALE", NOTICE), "data older than two refresh intervals")
+        table.add_row("Runway", "the day this month's pace uses the cap up; > 1 year beyond that")
+        table.add_row("  resets", "the cap's period restarts before this pace uses it up")
+        table.add_row(f"  {TOO_NEW}", "under a day of spending: no pace to project")
+        table.add_row(f"  {HIDDEN_USAGE}", "LiteLLM does not show this credential the key's usage")
         return table

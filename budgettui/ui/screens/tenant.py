@@ -3,15 +3,19 @@ month is heading."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Key
 from textual.widgets import DataTable, Static
 
-from budgettui.domain.budget import BindingCap, project
+from budgettui.domain.budget import BindingCap, Projection, project
+from budgettui.domain.display import RUNWAY_HORIZON_DAYS, day_label, runway_label
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Tenant
 from budgettui.domain.usage import Month, MonthUsage
@@ -28,15 +32,28 @@ from budgettui.ui.widgets.theme_styles import ACCENT, GOOD, MUTED, NOTICE, PENDI
 Part = str | tuple[str, str]  # a piece of a line for Content.assemble: text, or text and style
 
 
+MONTHS_BACK = 12  # how far `[` goes: LiteLLM keeps logs longer, but a year is what admins ask
+
+
+def day_text(day: date, today: date) -> str:
+    """`Wed Nov 18`, with the year when far or in another year."""
+    return f"{day:%a} {day_label(day, today)}"
+
+
 class TenantScreen(EditingMixin):
     BINDINGS = [
         *EDIT_BINDINGS,
         Binding("left_square_bracket", "month(-1)", "Prev month", id="tenant.previous_month"),
         Binding("right_square_bracket", "month(1)", "Next month", id="tenant.next_month"),
+        # Priority: the models table would otherwise take the arrows to scroll sideways.
+        Binding("left", "day(-1)", "Day before", show=False, priority=True, id="tenant.day_before"),
+        Binding("right", "day(1)", "Day after", show=False, priority=True, id="tenant.day_after"),
         Binding("r", "refresh", "Refresh", id="tenant.refresh"),
         Binding("question_mark", "help", "Help", id="tenant.help"),
+        Binding("q", "quit", "Quit", id="tenant.quit"),
         Binding("escape", "back", "Back", id="tenant.back"),
     ]
+    MONTH_KEYS = {"left_square_bracket": -1, "right_square_bracket": 1}
 
     def __init__(self, session: Session, tenant: Tenant) -> None:
         super().__init__()
@@ -44,12 +61,15 @@ class TenantScreen(EditingMixin):
         self.tenant = tenant
         self.month = Month.of(session.today())
         self.usage: MonthUsage | None = None
+        self.cursor_day: date | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="tenant-title")
         with Horizontal(id="charts"):
             yield SpendChart(id="spend-chart")
             yield TokensChart(id="tokens-chart")
+        yield Static(id="month-note")
+        yield Static(id="day-line")
         with Horizontal(id="details"):
             with Vertical(id="budgets"):
                 yield BudgetBar(id="key-bar")
@@ -60,9 +80,10 @@ class TenantScreen(EditingMixin):
 
     def on_mount(self) -> None:
         models = self.query_one("#models", DataTable)
-        models.add_column("Model", key="model")
+        models.add_column("Model (month)", key="model")
         models.add_column("Spend", key="spend")
         models.add_column("Reqs", key="requests")
+        self.query_one("#month-note").display = False
         self._draw_budgets()
         self._draw_title()
         self.load()
@@ -82,9 +103,14 @@ class TenantScreen(EditingMixin):
         if month != self.month or tenant is not self.tenant:
             return  # the user moved on while this was loading: drop it
         self.usage = usage
+        self.cursor_day = self._first_cursor_day(usage)
         self._draw_usage(usage)
 
     # -- drawing ------------------------------------------------------------------------------
+
+    @property
+    def is_current_month(self) -> bool:
+        return self.month == Month.of(self.session.today())
 
     def _draw_title(self) -> None:
         tenant = self.tenant
@@ -92,7 +118,7 @@ class TenantScreen(EditingMixin):
             (tenant.name, "bold"),
             (f"  {tenant.org_name or 'no org'}", ACCENT),
             (f"   {self.month.first_day:%B %Y}", "bold"),
-            (" (month to date)", MUTED) if self.month == Month.of(self.session.today()) else "",
+            (" (month to date)", MUTED) if self.is_current_month else "",
             ("   provisioning: no key yet", PENDING) if tenant.provisioning else "",
         )
         self.query_one("#tenant-title", Static).update(title)
@@ -100,23 +126,32 @@ class TenantScreen(EditingMixin):
     def _draw_budgets(self) -> None:
         tenant = self.tenant
         binds = tenant.binding
+        # Beside a past month the caps still show today's spend: said so, not left to guess.
+        as_of = "" if self.is_current_month else "today: "
         self.query_one("#key-bar", BudgetBar).show(
             "Key",
             None if tenant.provisioning else tenant.cap,
             binds=binds is BindingCap.KEY,
             threshold=tenant.threshold,
+            as_of=as_of,
         )
         self.query_one("#org-bar", BudgetBar).show(
             "Org",
             tenant.org.cap if tenant.org else None,
             binds=binds is BindingCap.ORG,
             threshold=tenant.threshold,
+            as_of=as_of,
         )
 
     def _draw_usage(self, usage: MonthUsage) -> None:
         self._draw_title()
-        self.query_one(SpendChart).show(usage)
-        self.query_one(TokensChart).show(usage)
+        self._draw_budgets()
+        empty = self._no_data_note(usage)
+        self.query_one("#charts").display = empty is None
+        note = self.query_one("#month-note", Static)
+        note.display = empty is not None
+        note.update(Content.styled(empty or "", NOTICE if usage.partial else MUTED))
+        self._draw_day()
         models = self.query_one("#models", DataTable)
         models.clear()
         for model in usage.models:
@@ -127,64 +162,149 @@ class TenantScreen(EditingMixin):
             )
         self.query_one("#facts", Static).update(self._facts(usage))
 
+    def _no_data_note(self, usage: MonthUsage) -> str | None:
+        """What to say instead of charts when there is nothing to chart (None: chart it)."""
+        if usage.request_count or usage.total_spend:
+            return None
+        month = f"{self.month.first_day:%B %Y}"
+        if usage.partial:
+            return f"no usage shown for {month}: {usage.partial_reason}"
+        if self.tenant.provisioning:
+            return f"no data for {month}: {self.tenant.name} has no key yet"
+        return f"no data for {month}: no requests were logged for this key that month"
+
+    def _draw_day(self) -> None:
+        line = self.query_one("#day-line", Static)
+        usage, cursor = self.usage, self.cursor_day
+        shown = self.query_one("#charts").display and usage is not None and cursor is not None
+        line.display = bool(shown)
+        if usage is None or cursor is None or not shown:
+            return
+        day = usage.daily[cursor.day - 1]
+        today = self.session.today()
+        line.update(
+            Content.assemble(
+                ("▲ ", "bold"),
+                (day_text(day.day, today), "bold"),
+                f": {format_money(day.spend)} · {day.input_tokens:,} in · "
+                f"{day.output_tokens:,} out tokens · {day.requests:,} requests",
+                ("   ←/→ day", MUTED),
+            )
+        )
+        for chart in (self.query_one(SpendChart), self.query_one(TokensChart)):
+            chart.show(usage, cursor.day)
+
+    def _first_cursor_day(self, usage: MonthUsage) -> date:
+        """Today in the current month; else the month's last day with traffic (or its last)."""
+        if self.is_current_month:
+            return self.session.today()
+        busy = [d.day for d in usage.daily if d.requests or d.spend]
+        return busy[-1] if busy else self.month.last_day
+
     def _facts(self, usage: MonthUsage) -> Content:
         tenant = self.tenant
+        today = self.session.today()
         reset = tenant.cap.budget_reset_at or (
             tenant.org.cap.budget_reset_at if tenant.org else None
         )
         rpm = f"{tenant.rpm_limit:,}" if tenant.rpm_limit is not None else "—"
         tpm = f"{tenant.tpm_limit:,}" if tenant.tpm_limit is not None else "—"
+        local = reset.astimezone(self.session.tz) if reset else None
         parts: list[Part] = [
             ("Month  ", "bold"),
-            f"{format_money(usage.total_spend)} · {usage.request_count:,} requests\n",
-            ("Tokens ", "bold"),
-            f"{usage.input_tokens:,} in · {usage.output_tokens:,} out\n",
+            *self._month_totals(usage),
             (f"PARTIAL: {usage.partial_reason}\n", NOTICE) if usage.partial else "",
             ("Resets ", "bold"),
-            f"{reset.astimezone(self.session.tz):%a %b %d %H:%M %Z}\n" if reset else "—\n",
+            f"{day_text(local.date(), today)} {local:%H:%M %Z}\n" if local else "—\n",
             ("Limits ", "bold"),
             f"{rpm} rpm · {tpm} tpm\n",
         ]
-        if self.month == Month.of(self.session.today()):
+        if self.is_current_month and not tenant.provisioning:  # no key: no pace to project
             parts += self._projection(usage)
         return Content.assemble(*parts)
 
+    @staticmethod
+    def _month_totals(usage: MonthUsage) -> list[Part]:
+        """Every digit of the month's figures; a partial month's are lower bounds, said so."""
+        if usage.partial and not usage.request_count:
+            return [("unknown (see PARTIAL)\n", NOTICE)]
+        floor = "at least " if usage.partial else ""
+        return [
+            f"{floor}{format_money(usage.total_spend)} · {usage.request_count:,} requests\n",
+            ("Tokens ", "bold"),
+            f"{floor}{usage.input_tokens:,} in · {usage.output_tokens:,} out\n",
+        ]
+
     def _projection(self, usage: MonthUsage) -> list[Part]:
+        if usage.partial:
+            # A pace from part of the month would understate it and could read as an all-clear.
+            return [
+                ("Runway ", "bold"),
+                ("not projected: this month's usage is incomplete", NOTICE),
+            ]
         cap = self.tenant.binding_cap_value
         today = self.session.today()
         reset_on = cap.budget_reset_at.date() if cap and cap.budget_reset_at else None
         projection = project(
-            usage.total_spend, today, self.month.last_day, cap.remaining if cap else None, reset_on
+            usage.total_spend,
+            today,
+            self.month.last_day,
+            cap.remaining if cap else None,
+            reset_on,
+            since=self.tenant.created_at,
+            now=self.session.clock(),
         )
-        if projection.runway_date is not None:
-            style = URGENT if projection.runway_date <= today else SOON
-            runway = (f"cap hit {projection.runway_date:%a %b %d}", style)
-        elif projection.resets_first and reset_on is not None:
-            runway = (f"the cap resets {reset_on:%b %d} before this pace uses it", GOOD)
-        elif cap is not None:
-            runway = ("cap not hit at this pace", GOOD)
-        else:
-            runway = ("no cap", MUTED)
         return [
             ("Pace   ", "bold"),
             f"{format_money(projection.daily_rate)}/day → "
             f"{format_money(projection.month_end_spend)} by month end\n",
             ("Runway ", "bold"),
-            runway,
+            runway_words(projection, today, reset_on, has_cap=cap is not None),
         ]
 
     # -- actions ------------------------------------------------------------------------------
 
+    def month_refusal(self, step: int) -> str | None:
+        """None when `[`/`]` may move; else why not."""
+        current = Month.of(self.session.today())
+        if step > 0 and self.month >= current:
+            return "this is the current month: there is nothing after it yet"
+        earliest = _months_before(current, MONTHS_BACK)
+        if step < 0 and self.month <= earliest:
+            first = f"{earliest.first_day:%B %Y}"
+            return f"budgettui looks back {MONTHS_BACK} months: {first} is the first"
+        return None
+
     def action_month(self, step: int) -> None:
+        if self.month_refusal(step):
+            return
         self.month = self.month.next() if step > 0 else self.month.previous()
+        self.cursor_day = None
         self._draw_title()
+        self._draw_budgets()
         self.refresh_bindings()
         self.load()
 
+    def action_day(self, step: int) -> None:
+        if self.cursor_day is None or not self.query_one("#charts").display:
+            return
+        last = min(self.month.last_day, self.session.today())
+        moved = self.cursor_day + timedelta(days=step)
+        self.cursor_day = max(self.month.first_day, min(last, moved))
+        self._draw_day()
+
+    def on_key(self, event: Key) -> None:
+        """`[` or `]` at the end of the range still answers: it says why it does nothing."""
+        super().on_key(event)
+        step = self.MONTH_KEYS.get(event.key)
+        reason = self.month_refusal(step) if step else None
+        if reason:
+            event.stop()
+            self.notify(reason, title="No other month", severity="information")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "month" and parameters and int(str(parameters[0])) > 0:
-            # No future months: there is nothing to show yet.
-            return self.month < Month.of(self.session.today())
+        if action == "month" and parameters:
+            return None if self.month_refusal(int(str(parameters[0]))) else True
         return self.check_edit_action(action)
 
     def current_tenant(self) -> Tenant | None:
@@ -216,3 +336,32 @@ class TenantScreen(EditingMixin):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+
+def _months_before(month: Month, count: int) -> Month:
+    for _ in range(count):
+        month = month.previous()
+    return month
+
+
+def runway_words(
+    projection: Projection, today: date, reset_on: date | None, *, has_cap: bool
+) -> Part:
+    """Where the cap stands at this pace, in words; a far date with its year."""
+    if projection.too_little_history:
+        return ("too little history: under a day of spending to project from", MUTED)
+    if projection.runway_date is not None:
+        label = runway_label(projection.runway_date, today)
+        if label == "now":
+            return ("cap hit now", URGENT)
+        if (projection.runway_date - today).days > RUNWAY_HORIZON_DAYS:
+            return (f"cap hit in {label} at this pace", GOOD)
+        return (f"cap hit {day_text(projection.runway_date, today)}", SOON)
+    if projection.resets_first and reset_on is not None:
+        return (f"the cap resets {day_label(reset_on, today)} before this pace uses it", GOOD)
+    if has_cap:
+        return ("cap not hit at this pace", GOOD)
+    return ("no cap", MUTED)

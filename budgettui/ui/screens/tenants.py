@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,13 +16,14 @@ from budgettui.domain.listing import DESCENDING_BY_DEFAULT, SortKey, build_group
 from budgettui.domain.tenants import NOT_FOUND, Org, Tenant, is_read_only
 from budgettui.domain.usage import Month
 from budgettui.proxy.errors import ProxyError
-from budgettui.services.loading import Overview, load_month_to_date, load_overview
+from budgettui.services.loading import MonthToDate, Overview, load_overview, load_runway_spend
 from budgettui.ui.screens.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.error import ErrorScreen
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.screens.tenant import TenantScreen
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.footer import Footer
+from budgettui.ui.widgets.identity import role_words
 from budgettui.ui.widgets.tenant_table import (
     ORG_ROW_PREFIX,
     PROVISIONING_ROW_PREFIX,
@@ -57,7 +57,7 @@ class TenantsScreen(EditingMixin):
         self.query_text = ""
         self.sort = SortKey.TENANT
         self.reverse = False
-        self.month_to_date: dict[str, Decimal] | None = None
+        self.month_to_date = MonthToDate(None)
         self._refresh_timer: Timer | None = None
         self._refresh_due = False
 
@@ -86,7 +86,7 @@ class TenantsScreen(EditingMixin):
             overview = await load_overview(
                 session.client, session.clock(), session.settings.threshold
             )
-            month_to_date = await load_month_to_date(
+            month_to_date = await load_runway_spend(
                 session.client, overview, Month.of(session.today())
             )
         except ProxyError as exc:
@@ -144,8 +144,9 @@ class TenantsScreen(EditingMixin):
             query=self.query_text,
             sort=self.sort,
             reverse=self.reverse,
-            month_to_date=self.month_to_date,
+            month_to_date=self.month_to_date.spend,
             today=self.session.today(),
+            now=self.session.clock(),
         )
         table = self.query_one(TenantTable)
         table.show(groups, today=self.session.today(), tz=self.session.tz)
@@ -158,7 +159,7 @@ class TenantsScreen(EditingMixin):
         named = caller.user_id and caller.user_id != "default_user_id"
         text = Content.assemble(
             (self.session.settings.host, "bold"),
-            f"  {caller.user_role or 'no role'}",
+            f"  {role_words(caller, overview.tenants)}",
             (f" ({caller.user_id})", MUTED) if named else "",
             ("  read-only", NOTICE) if is_read_only(caller) else "",
         )
@@ -179,6 +180,8 @@ class TenantsScreen(EditingMixin):
             parts = [f"no tenant matches {self.query_text!r}: {NOT_FOUND}"]
         elif self.query_text:
             parts.append(f"filter: {self.query_text!r}")
+        if self.month_to_date.unavailable:
+            parts.append(f"runway {self.month_to_date.unavailable}")
         direction = "↓" if (self.sort in DESCENDING_BY_DEFAULT) != self.reverse else "↑"
         parts.append(f"sort: {self.sort.value} {direction}")
         if overview.partial:
@@ -199,7 +202,12 @@ class TenantsScreen(EditingMixin):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.query_one(TenantTable).focus()
+        """Enter: on to the first tenant that matches, ready for `b` or Enter (not its org)."""
+        table = self.query_one(TenantTable)
+        table.focus()
+        first = table.first_tenant_row()
+        if first is not None:
+            table.move_cursor(row=first)
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)

@@ -53,11 +53,13 @@ class BudgetBar(Static):
         *,
         binds: bool,
         threshold: Decimal = DEFAULT_WARNING_THRESHOLD,
+        as_of: str = "",
     ) -> None:
+        """`as_of` ("today: ") heads the figures when they are not the month on screen."""
         heading = (f"{label:<8} ", "bold")
         if cap is None or cap.max_budget is None:
             spent = format_money(cap.spend) if cap else "—"
-            self.update(Content.assemble(heading, ("no cap", MUTED), f"  {spent} spent"))
+            self.update(Content.assemble(heading, ("no cap", MUTED), f"  {as_of}{spent} spent"))
             return
         alert = alert_level(cap.fraction_used, threshold)
         remaining = cap.remaining
@@ -71,7 +73,7 @@ class BudgetBar(Static):
                 heading,
                 bar(cap.fraction_used, 10, alert),
                 ("  ◀ binds first", "bold") if binds else "",
-                f"\n{'':<9}{format_money(cap.spend)} of {format_money(cap.max_budget)}",
+                f"\n{'':<9}{as_of}{format_money(cap.spend)} of {format_money(cap.max_budget)}",
                 left,
             )
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
 
 from budgettui.domain.budget import Alert, BindingCap, Cap, alert_level
+from budgettui.domain.display import compact_money, day_label, runway_label, shorten_middle
 from budgettui.domain.listing import Group, Row
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Org, Tenant
@@ -24,30 +28,72 @@ from budgettui.ui.widgets.theme_styles import (
     URGENT,
 )
 
+# The runway column's words beyond a date (the help screen's legend explains them).
+HIDDEN_USAGE = "n/a"  # LiteLLM does not show this credential the key's usage
+TOO_NEW = "too new"  # under a day of history: no pace to project
+SOON_DAYS = 7  # a runway this close is drawn in the warning colour
+
 BAR_WIDTH = 8
-# Fixed widths for every column but the tenant's, which takes what is left (DataTable sizes
-# auto columns by their labels once, which truncated names and amounts). Below WIDE_FROM
-# columns the period and reset columns give way (the tenant screen shows both), so the
-# table fits 80 columns without scrolling sideways.
+# Every column but the tenant's is as wide as the widest cell it holds (or its label), so no
+# amount or date loses a digit; the tenant column takes what is left, within bounds. Below
+# WIDE_FROM columns the period and reset columns give way (the tenant screen shows both), and
+# when the amounts still leave the names too little room they are written short ($22.5k): the
+# tenant screen has every digit.
 COLUMNS = (
-    ("spend", "Spend", 9),
-    ("budget", "Budget", 9),
-    ("used", "Used", BAR_WIDTH + 6),
-    ("duration", "Period", 6),
-    ("resets", "Resets", 12),
-    ("runway", "Runway", 6),
-    ("status", "Status", 12),
+    ("spend", "Spend"),
+    ("budget", "Budget"),
+    ("used", "Used"),
+    ("duration", "Period"),
+    ("resets", "Resets"),
+    ("runway", "Runway"),
+    ("status", "Status"),
 )
+MONEY_COLUMNS = ("spend", "budget")
 NARROW_HIDDEN = frozenset({"duration", "resets"})
 WIDE_FROM = 100
-MIN_TENANT_WIDTH = 14
+MIN_TENANT_WIDTH = 18  # `  acme-admin-key`: a tenant's name under its org, whole
 MAX_TENANT_WIDTH = 40
+SHORTEST_MONEY = 7  # "$22.5k", "-$1.23M": as short as an amount gets
 ORG_CAP_MARKER = "*"  # on a tenant's Used: the org's cap binds first (see the help screen)
 ORG_ROW_PREFIX = "org:"
 TENANT_ROW_PREFIX = "key:"
 PROVISIONING_ROW_PREFIX = "new:"
 NO_ORG_ROW = "none:"
-Cells = dict[str, object]
+TENANT_INDENT = 2  # a tenant under its org
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money cell, written out once its column's width is known."""
+
+    value: Decimal | None
+
+    def width(self) -> int:
+        return len(format_money(self.value))
+
+    def at(self, width: int) -> Text:
+        return Text(compact_money(self.value, width), justify="right")
+
+
+@dataclass(frozen=True)
+class Name:
+    """A tenant or org name, cut in the middle to its column's width (the end of a name is
+    what tells `svc-2` from `svc-3`). Text, never markup: `[bold]x[/]` shows as typed."""
+
+    text: str
+    indent: int = 0
+    style: str = ""
+
+    def width(self) -> int:
+        return self.indent + cell_len(self.text)
+
+    def at(self, width: int) -> Text:
+        shown = shorten_middle(self.text, max(1, width - self.indent))
+        return Text(" " * self.indent + shown, style=self.style)
+
+
+Cell = Amount | Name | Content | str
+Cells = dict[str, Cell]
 
 
 def row_key_for(tenant: Tenant) -> str:
@@ -56,23 +102,30 @@ def row_key_for(tenant: Tenant) -> str:
     return TENANT_ROW_PREFIX + tenant.key_hash
 
 
-def _reset(cap: Cap, tz: tzinfo) -> str:
+def _reset(cap: Cap, tz: tzinfo, today: date) -> str:
     if cap.budget_reset_at is None:
         return "—"
     local = cap.budget_reset_at.astimezone(tz)
-    return local.strftime("%b %d" if (local.hour, local.minute) == (0, 0) else "%b %d %H:%M")
+    day = day_label(local.date(), today)
+    return day if (local.hour, local.minute) == (0, 0) else f"{day} {local:%H:%M}"
 
 
 def _runway(row: Row, today: date) -> Content:
     projection = row.projection
+    if not row.tenant.usage_visible:
+        return Content.styled(HIDDEN_USAGE, MUTED)  # a zero pace would read as an all-clear
     if projection is not None and projection.resets_first:
         return Content.styled("resets", GOOD)
+    if projection is not None and projection.too_little_history:
+        return Content.styled(TOO_NEW, MUTED)
     if projection is None or projection.runway_date is None:
         return Content.styled("—", MUTED)
     if projection.runway_date <= today:
-        return Content.styled("now", URGENT)
+        return Content.styled(runway_label(projection.runway_date, today), URGENT)
     days = (projection.runway_date - today).days
-    return Content.styled(projection.runway_date.strftime("%b %d"), SOON if days <= 7 else "")
+    return Content.styled(
+        runway_label(projection.runway_date, today), SOON if days <= SOON_DAYS else ""
+    )
 
 
 def _status(alert: Alert, *, provisioning: bool = False) -> Content:
@@ -81,20 +134,20 @@ def _status(alert: Alert, *, provisioning: bool = False) -> Content:
     return Content.styled(ALERT_LABEL[alert], ALERT_STYLE[alert])
 
 
-def _cap_cells(cap: Cap, tz: tzinfo) -> Cells:
+def _cap_cells(cap: Cap, tz: tzinfo, today: date) -> Cells:
     return {
-        "spend": Text(format_money(cap.spend), justify="right"),
-        "budget": Text(format_money(cap.max_budget), justify="right"),
+        "spend": Amount(cap.spend),
+        "budget": Amount(cap.max_budget),
         "duration": cap.budget_duration or "—",
-        "resets": _reset(cap, tz),
+        "resets": _reset(cap, tz, today),
     }
 
 
-def org_cells(org: Org, tz: tzinfo) -> Cells:
+def org_cells(org: Org, tz: tzinfo, today: date) -> Cells:
     alert = alert_level(org.cap.fraction_used)
     return {
-        "tenant": Text(org.name, style="bold"),
-        **_cap_cells(org.cap, tz),
+        "tenant": Name(org.name, style="bold"),
+        **_cap_cells(org.cap, tz, today),
         "used": bar(org.cap.fraction_used, BAR_WIDTH, alert),
         "status": _status(alert),
     }
@@ -102,19 +155,30 @@ def org_cells(org: Org, tz: tzinfo) -> Cells:
 
 def tenant_cells(row: Row, today: date, tz: tzinfo) -> Cells:
     tenant = row.tenant
-    # Text, never a markup string: an alias like "[bold]x[/]" must show as typed.
-    name = Text(("  " if tenant.org else "") + tenant.name)
+    name = Name(tenant.name, indent=TENANT_INDENT if tenant.org else 0)
     if tenant.provisioning:
         return {"tenant": name, "status": _status(Alert.NONE, provisioning=True)}
     # Used and status measure the cap that binds first, which may be the org's.
     marker = ORG_CAP_MARKER if tenant.binding is BindingCap.ORG else ""
     return {
         "tenant": name,
-        **_cap_cells(tenant.cap, tz),
+        **_cap_cells(tenant.cap, tz, today),
         "used": bar(tenant.fraction_used, BAR_WIDTH, tenant.alert, marker=marker),
         "runway": _runway(row, today),
         "status": _status(tenant.alert),
     }
+
+
+def _cell_width(cell: Cell) -> int:
+    if isinstance(cell, Amount | Name):
+        return cell.width()
+    if isinstance(cell, Content):
+        return cell.cell_length
+    return cell_len(cell)
+
+
+def _drawn(cell: Cell, width: int) -> object:
+    return cell.at(width) if isinstance(cell, Amount | Name) else cell
 
 
 class TenantTable(DataTable[object]):
@@ -123,50 +187,55 @@ class TenantTable(DataTable[object]):
     DEFAULT_CSS = """
     TenantTable { height: 1fr; }
     """
+    # What a less or k9s user tries first; the cursor moves, not only the view.
+    BINDINGS = [
+        Binding("home,g", "scroll_top", "First row", show=False),
+        Binding("end,G", "scroll_bottom", "Last row", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self._rows: list[tuple[str, Cells]] = []
-        self._wide: bool | None = None
+        self._laid_out_for: int | None = None
 
     def on_resize(self) -> None:
+        if self.size.width != self._laid_out_for:
+            self._fill()
+
+    def _visible(self) -> list[tuple[str, str]]:
         wide = self.size.width >= WIDE_FROM
-        if wide != self._wide:
-            self._wide = wide
-            self._build_columns()
-        else:
-            self._fit_tenant_column()
+        return [c for c in COLUMNS if wide or c[0] not in NARROW_HIDDEN]
 
-    def _visible(self) -> list[tuple[str, str, int]]:
-        return [c for c in COLUMNS if self._wide or c[0] not in NARROW_HIDDEN]
-
-    def _build_columns(self) -> None:
-        self.clear(columns=True)
-        self.add_column("Tenant", key="tenant", width=MIN_TENANT_WIDTH)
-        for key, label, width in self._visible():
-            self.add_column(label, key=key, width=width)
-        self._fit_tenant_column()
-        self._fill()
-
-    def _fit_tenant_column(self) -> None:
-        """The tenant column gets the width the others leave, within bounds."""
-        fixed = sum(width + 2 * self.cell_padding for _, _, width in self._visible())
-        spare = self.size.width - fixed - 2 * self.cell_padding - 1
-        column = self.columns.get(ColumnKey("tenant"))
-        if column is None:
-            return
-        column.width = max(MIN_TENANT_WIDTH, min(MAX_TENANT_WIDTH, spare))
-        column.auto_width = False
-        self.refresh()
+    def column_widths(self) -> dict[str, int]:
+        """Each column as wide as its widest cell; the tenant's takes what is left. When that
+        is under MIN_TENANT_WIDTH the widest amount column narrows, a cell at a time down to
+        SHORTEST_MONEY, and amounts that no longer fit are written short ($22.5k), not cut."""
+        widths = {
+            key: max([cell_len(label)] + [_cell_width(c[key]) for _, c in self._rows if key in c])
+            for key, label in self._visible()
+        }
+        padding = 2 * self.cell_padding
+        room = self.size.width - sum(widths.values()) - padding * (len(widths) + 1) - 1
+        labels = dict(COLUMNS)
+        while room < MIN_TENANT_WIDTH:
+            key = max(MONEY_COLUMNS, key=lambda k: widths[k])  # the widest gives way first
+            floor = max(SHORTEST_MONEY, cell_len(labels[key]))
+            if widths[key] <= floor:
+                break
+            widths[key] -= 1
+            room += 1
+        return {"tenant": max(MIN_TENANT_WIDTH, min(MAX_TENANT_WIDTH, room)), **widths}
 
     def show(self, groups: list[Group], *, today: date, tz: tzinfo) -> None:
         """Redraw, keeping the cursor on the same row when it is still there."""
         rows: list[tuple[str, Cells]] = []
         for group in groups:
             if group.org is not None:
-                rows.append((ORG_ROW_PREFIX + group.org.team_id, org_cells(group.org, tz)))
+                rows.append((ORG_ROW_PREFIX + group.org.team_id, org_cells(group.org, tz, today)))
             elif len(groups) > 1:
-                rows.append((NO_ORG_ROW, {"tenant": Text("(no org)", style="dim italic")}))
+                rows.append((NO_ORG_ROW, {"tenant": Name("(no org)", style="dim italic")}))
             for row in group.rows:
                 rows.append((row_key_for(row.tenant), tenant_cells(row, today, tz)))
         if _as_drawn(rows) == _as_drawn(self._rows) and self.row_count == len(rows):
@@ -177,15 +246,29 @@ class TenantTable(DataTable[object]):
         self._fill()
 
     def _fill(self) -> None:
-        if not self.columns:
+        if self.size.width == 0:
             return  # not sized yet: on_resize fills
         selected = self.selected_key()
-        self.clear()
-        keys = [str(column.key.value) for column in self.ordered_columns]
+        widths = self.column_widths()
+        self.clear(columns=True)
+        self.add_column("Tenant", key="tenant", width=widths["tenant"])
+        for key, label in self._visible():
+            self.add_column(label, key=key, width=widths[key])
         for row_key, cells in self._rows:
-            self.add_row(*(cells.get(key, "") for key in keys), key=row_key)
+            self.add_row(
+                *(_drawn(cells[key], widths[key]) if key in cells else "" for key in widths),
+                key=row_key,
+            )
+        self._laid_out_for = self.size.width
         if selected is not None and selected in self.rows:
             self.move_cursor(row=self.get_row_index(selected))
+
+    def first_tenant_row(self) -> int | None:
+        """The first row that is a tenant (not an org or the no-org heading)."""
+        for index, (row_key, _) in enumerate(self._rows):
+            if row_key.startswith((TENANT_ROW_PREFIX, PROVISIONING_ROW_PREFIX)):
+                return index
+        return None
 
     def selected_key(self) -> str | None:
         if self.row_count == 0:
