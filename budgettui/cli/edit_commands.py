@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import format_money
-from budgettui.domain.tenants import Org
+from budgettui.domain.tenants import NOT_FOUND, Org
 from budgettui.domain.validation import (
     BudgetDraft,
     ValidationError,
@@ -20,8 +20,8 @@ from budgettui.domain.validation import (
 from budgettui.errors import BudgettuiError
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.services.edits import Editor
-from budgettui.services.journal import Journal, default_journal_path
-from budgettui.services.loading import Overview, TenantNotFound, resolve_tenant
+from budgettui.services.journal import Journal
+from budgettui.services.loading import Overview, resolve_tenant
 
 
 class UsageError(BudgettuiError, ValueError):
@@ -79,18 +79,31 @@ def _draft(args: argparse.Namespace, before: Cap) -> BudgetDraft:
         raise UsageError("; ".join(p.message for p in error.problems)) from None
 
 
+class OrgNotFound(BudgettuiError, LookupError):
+    """An org name the caller cannot see; like a tenant's, the same whether it does not exist or
+    is hidden from this credential."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"org {name!r} {NOT_FOUND}")
+
+
 def _find_org(overview: Overview, name: str) -> Org:
     orgs = {t.org.team_id: t.org for t in overview.tenants if t.org}
     matches = [org for org in orgs.values() if org.name == name or org.team_id == name]
     if len(matches) != 1:
-        raise TenantNotFound(name)
+        raise OrgNotFound(name)
     return matches[0]
 
 
 async def run_edit(
-    args: argparse.Namespace, client: LiteLLMClient, overview: Overview, secret: str
+    args: argparse.Namespace,
+    client: LiteLLMClient,
+    overview: Overview,
+    secret: str,
+    journal: Journal,
 ) -> str:
-    editor = Editor(client, overview.caller, Journal(default_journal_path()), secret)
+    """`journal`: the user's, or the demo's under `--demo` (never mixed)."""
+    editor = Editor(client, overview.caller, journal, secret)
     if args.command == "budget" and args.budget_command == "set":
         tenant = resolve_tenant(overview, args.tenant)
         draft = _draft(args, tenant.cap)

@@ -1,18 +1,21 @@
 """`budgettui`: the dashboard by default, headless commands for scripts and cron.
 
 Exit codes: 0 success, 1 an error talking to the proxy or finding a tenant (one line on stderr,
-never a traceback, never the key), 2 bad usage. An error that is not a `BudgettuiError` is a bug:
-its traceback goes to the log file (`services.logfile`) and stderr gets one line naming it, exit
-1. Textual is imported only when the dashboard runs, so the headless commands start fast.
+never a traceback, never the key), 2 bad usage, 3 printed but partial (`usage` could not read the
+whole month: the reason on stderr), 141 the reader of stdout went away (`| head`: quietly, as a
+Unix tool killed by SIGPIPE). An error that is not a `BudgettuiError` is a bug: its traceback
+goes to the log file (`services.logfile`) and stderr gets one line naming it, exit 1. Textual is
+imported only when the dashboard runs, so the headless commands start fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
@@ -22,10 +25,17 @@ import httpx
 
 from budgettui.cli.edit_commands import UsageError, add_edit_commands, run_edit
 from budgettui.cli.output import OutputFormat, render_tenants, render_usage
-from budgettui.domain.usage import Month, MonthError
+from budgettui.domain.usage import Month, MonthError, MonthUsage
 from budgettui.errors import BudgettuiError
 from budgettui.proxy.transport import ConnectionOptions
-from budgettui.services.connect import DEMO_ROLES, demo_settings, make_client, serve_demo
+from budgettui.services.connect import (
+    DEMO_LITELLM_VERSIONS,
+    DEMO_ROLES,
+    demo_settings,
+    make_client,
+    serve_demo,
+)
+from budgettui.services.journal import Journal, default_journal_path
 from budgettui.services.loading import load_month_usage, load_overview, resolve_tenant
 from budgettui.services.logfile import never_log, report_unexpected
 from budgettui.services.settings import (
@@ -39,8 +49,23 @@ from budgettui.services.settings import (
     validate_timeout,
 )
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a writer SIGPIPE ended (`yes | head`)
+# Each release `--demo-litellm` reproduces, by its full number or its major.minor.
+DEMO_LITELLM_CHOICES = tuple(
+    name for version in DEMO_LITELLM_VERSIONS for name in (version, version.rsplit(".", 1)[0])
+)
 Value = TypeVar("Value")
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A headless command's stdout, the notes for stderr (each after "budgettui: ") and its
+    exit code."""
+
+    text: str
+    notes: tuple[str, ...] = ()
+    code: int = EXIT_OK
 
 
 def _month(text: str) -> Month:
@@ -88,8 +113,17 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, in_subcommand: b
     group.add_argument(
         "--demo-as",
         choices=DEMO_ROLES,
-        default=argparse.SUPPRESS if in_subcommand else "master",
-        help="with --demo: which demo credential to use (default master)",
+        default=default,
+        metavar="ROLE",
+        help=f"the demo as ROLE ({', '.join(DEMO_ROLES)}; default master); implies --demo",
+    )
+    group.add_argument(
+        "--demo-litellm",
+        choices=DEMO_LITELLM_CHOICES,
+        default=default,
+        metavar="VERSION",
+        help=f"the demo as LiteLLM VERSION ({', '.join(DEMO_LITELLM_CHOICES)}; default the "
+        "newest); implies --demo",
     )
     group.add_argument(
         "--timeout",
@@ -155,24 +189,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> int:
+    try:
+        return _main(argv, now or datetime.now(UTC))
+    except BrokenPipeError:  # `budgettui … | head`: the reader has what it wanted
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None, now: datetime) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    now = now or datetime.now(UTC)
     if args.command == "demo-server":
         return _demo_server(args.port, now)
+    demo = _wants_demo(args)
     try:
-        settings, transport = _settings(args, now)
+        settings, transport = _settings(args, now, demo=demo)
     except SettingsError as exc:
         parser.print_usage(sys.stderr)
         print(f"budgettui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     never_log(settings.api_key.reveal())
-    for note in [] if args.demo else settings.warnings():  # the demo never leaves the process
+    for note in [] if demo else settings.warnings():  # the demo never leaves the process
         print(note, file=sys.stderr)
+    journal = Journal(default_journal_path(demo=demo))
     if args.command is None:
-        return _run_dashboard(replace(settings, refresh_seconds=args.refresh), transport, now)
+        settings = replace(settings, refresh_seconds=args.refresh)
+        return _run_dashboard(settings, transport, journal)
     try:
-        output = asyncio.run(_headless(args, settings, transport, now))
+        printed = asyncio.run(_headless(args, settings, transport, now, journal))
     except UsageError as exc:
         print(f"budgettui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -185,12 +229,32 @@ def main(argv: Sequence[str] | None = None, *, now: datetime | None = None) -> i
     except Exception as exc:  # a bug: the traceback goes to the log file, not the terminal
         print(f"budgettui: {report_unexpected(exc)}", file=sys.stderr)
         return EXIT_ERROR
-    print(output)
-    return EXIT_OK
+    print(printed.text)
+    sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught above
+    for note in printed.notes:
+        print(f"budgettui: {note}", file=sys.stderr)
+    return printed.code
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null: Python flushes it again at exit, and would report the broken
+    pipe a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (an embedding host): nothing to flush later
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _wants_demo(args: argparse.Namespace) -> bool:
+    """`--demo-as` and `--demo-litellm` mean nothing without the demo, so either implies it."""
+    return bool(args.demo or args.demo_as or args.demo_litellm)
 
 
 def _settings(
-    args: argparse.Namespace, now: datetime
+    args: argparse.Namespace, now: datetime, *, demo: bool
 ) -> tuple[Settings, httpx.AsyncBaseTransport | None]:
     verify: bool | str = True
     if args.insecure:
@@ -198,8 +262,10 @@ def _settings(
     elif args.ca_bundle:
         verify = args.ca_bundle
     options = ConnectionOptions(read_timeout=args.timeout or 30.0, verify=verify)
-    if args.demo:
-        settings, transport = demo_settings(now, args.demo_as)
+    if demo:
+        settings, transport = demo_settings(
+            now, args.demo_as or "master", litellm_version=args.demo_litellm
+        )
         return replace(settings, connection=options), transport
     url, key = resolve_connection(args.proxy_url, args.api_key)
     return Settings(proxy_url=url, api_key=key, connection=options), None
@@ -210,7 +276,8 @@ async def _headless(
     settings: Settings,
     transport: httpx.AsyncBaseTransport | None,
     now: datetime,
-) -> str:
+    journal: Journal,
+) -> Printed:
     fmt: OutputFormat = getattr(args, "fmt", "table")
     async with make_client(settings, transport) as client:
         overview = await load_overview(client, now, settings.threshold)
@@ -221,22 +288,36 @@ async def _headless(
                 file=sys.stderr,
             )
         if args.command == "tenants":
-            return render_tenants(overview.tenants, fmt)
+            return Printed(render_tenants(overview.tenants, fmt))
         if args.command in ("budget", "spend"):
-            return await run_edit(args, client, overview, settings.api_key.reveal())
+            secret = settings.api_key.reveal()
+            return Printed(await run_edit(args, client, overview, secret, journal))
         tenant = resolve_tenant(overview, args.tenant)
         month = args.month or Month.of(now.date())
         usage = await load_month_usage(client, overview.caller, tenant, month)
-        return render_usage(tenant, usage, fmt)
+        return _usage_printed(render_usage(tenant, usage, fmt), usage, now)
+
+
+def _usage_printed(text: str, usage: MonthUsage, now: datetime) -> Printed:
+    """A month that is partial says why and exits 3; one with nothing in it says why it is empty
+    (exit 0), so that an empty table is not mistaken for a failed read."""
+    if usage.partial:
+        reason = usage.partial_reason or "the proxy did not give the whole month"
+        return Printed(text, (f"partial: {reason}",), EXIT_PARTIAL)
+    if usage.month.first_day > now.date():
+        return Printed(text, (f"no data for {usage.month}: the month has not started",))
+    if usage.request_count == 0 and usage.total_spend == 0:
+        return Printed(text, (f"no data for {usage.month}: no activity recorded",))
+    return Printed(text)
 
 
 def _run_dashboard(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None, now: datetime
+    settings: Settings, transport: httpx.AsyncBaseTransport | None, journal: Journal
 ) -> int:
     from budgettui.ui.app import make_app
 
     # --demo freezes the simulator's clock at launch; the app's own clock keeps running.
-    make_app(settings, transport=transport).run()
+    make_app(settings, transport=transport, journal=journal).run()
     return EXIT_OK
 
 

@@ -99,7 +99,7 @@ class Editor:
         self, org: Org, draft: BudgetDraft, action: Action = "org_budget.set"
     ) -> Team:
         if not org.can_edit:
-            raise NotAllowed(not_allowed_reason(self.caller, "this org's budget"))
+            raise NotAllowed(org_not_allowed_reason(self.caller))
         changes = budget_changes(org.cap, draft)
         attempt = Attempt(action, None, org.name, cap_record(org.cap), changes)
         return await self._write(
@@ -132,6 +132,31 @@ class Editor:
             lambda: self.client.reset_key_spend(key_hash, reset_to),
             lambda: self.client.key_info(key_hash),
             lambda key: unapplied_reset(reset_to, current.spend, key.spend),
+        )
+
+    async def restore_spend(self, tenant: Tenant, spend: Decimal) -> Key:
+        """Undo of a reset: `/key/update` with the spend the key had. LiteLLM treats a spend
+        like a budget (proxy admins, team admins where they may set the key's budget), so the
+        rule is `can_edit`. Read back like the other writes: traffic since may have added to
+        it, so anything at or above `spend` is applied."""
+        if tenant.key_hash is None:
+            raise NotAllowed(f"{tenant.name} has no key: there is no spend to put back")
+        if not may_restore_spend(tenant):
+            raise NotAllowed(not_allowed_reason(self.caller, "a key's spend once it is reset"))
+        key_hash = tenant.key_hash
+        current = await self.client.key_info(key_hash)
+        attempt = Attempt(
+            "spend.undo",
+            tenant.name,
+            tenant.org_name,
+            {"spend": money_number(current.spend)},
+            {"spend": money_number(spend)},
+        )
+        return await self._write(
+            attempt,
+            lambda: self.client.update_key(key_hash, {"spend": money_number(spend)}),
+            lambda: self.client.key_info(key_hash),
+            lambda key: _unrestored(spend, current.spend, key.spend),
         )
 
     async def _team(self, team_id: str) -> Team:
@@ -222,6 +247,24 @@ class Editor:
         self.journal.append(entry, secret=self.secret)
 
 
+# Amounts travel as JSON floats: within a millionth of a cent is the same amount.
+_SAME_SPEND = Decimal("0.0000005")
+
+
+def _unrestored(asked: Decimal, before: Decimal, now: Decimal) -> list[Unapplied]:
+    """Spend put back: traffic may only add to it, so at or above `asked` is applied."""
+    if now >= asked - _SAME_SPEND:
+        return []
+    state = "still" if abs(now - before) < _SAME_SPEND else "now"
+    return [Unapplied("spend", "spend", now, f"{state} {format_money(now)}")]
+
+
+def may_restore_spend(tenant: Tenant) -> bool:
+    """Whether `u` can put a reset spend back: `/key/update` with `spend` is a budget change to
+    LiteLLM (1.84.10 and 1.108.7), allowed where the key's budget may be edited."""
+    return tenant.can_edit
+
+
 def cap_of(held: Key | Team) -> Cap:
     return Cap(held.spend, held.max_budget, held.budget_duration, held.budget_reset_at)
 
@@ -232,7 +275,7 @@ def _describe_cap(cap: Cap) -> str:
 
 
 def cap_record(cap: Cap) -> dict[str, object]:
-    """A cap as the journal (and undo) records it: the two fields the editors change."""
+    """A cap as the journal records it: the two fields the editors change."""
     return {"max_budget": money_number(cap.max_budget), "budget_duration": cap.budget_duration}
 
 
@@ -243,6 +286,18 @@ def not_allowed_reason(caller: Caller, what: str) -> str:
     return (
         f"{role} cannot change {what}: LiteLLM allows proxy admins, and team admins on their "
         "team's keys (budgets: the team's shared keys and their own)"
+    )
+
+
+def org_not_allowed_reason(caller: Caller) -> str:
+    """Why `o` does nothing: the rules for a team's budget, which are not a key's."""
+    role = caller.user_role or "a key with no user"
+    if role in ("proxy_admin_viewer", "internal_user_viewer"):
+        return f"{role} is a read-only role: it cannot change an org's budget"
+    return (
+        f"{role} cannot change an org's budget: LiteLLM lets only proxy admins change a team's "
+        "budget, unless the proxy lets team admins edit max_budget (LiteLLM 1.108: "
+        "team_admin_editable_team_fields; off by default)"
     )
 
 

@@ -31,12 +31,16 @@ from budgettui.errors import BudgettuiError
 if sys.platform != "win32":  # elsewhere O_APPEND alone keeps single-write lines whole
     import fcntl
 
-Action = Literal["budget.set", "org_budget.set", "spend.reset", "budget.undo"]
+# "spend.undo" puts a reset key's spend back (`/key/update` with the spend it had).
+Action = Literal["budget.set", "org_budget.set", "spend.reset", "budget.undo", "spend.undo"]
 Status = Literal["attempted", "applied", "not_applied", "failed", "unknown"]
 # Journals written before the attempt/outcome pair had one line per write, "ok" or "error".
 _LEGACY_STATUS: Final[dict[str, Status]] = {"ok": "applied", "error": "failed"}
 
 FILE_NAME: Final = "audit.jsonl"
+# `--demo` writes to the simulator only; its journal is kept apart so that the admin's record of
+# real money never holds a demo line, and beside it so the demo shows where the real one lives.
+DEMO_FILE_NAME: Final = "demo-audit.jsonl"
 FILE_MODE: Final = 0o600
 REDACTED: Final = "[REDACTED]"
 
@@ -128,10 +132,11 @@ def _optional_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def default_journal_path() -> Path:
-    """Where the journal lives. Resolved when called (not at import) so tests and a changed
-    environment (XDG_DATA_HOME, HOME) are honoured, and importing never touches the disk."""
-    return platformdirs.user_data_path("budgettui") / FILE_NAME
+def default_journal_path(*, demo: bool = False) -> Path:
+    """Where the journal lives (`demo`: the demo's, beside it). Resolved when called (not at
+    import) so tests and a changed environment (XDG_DATA_HOME, HOME) are honoured, and importing
+    never touches the disk."""
+    return platformdirs.user_data_path("budgettui") / (DEMO_FILE_NAME if demo else FILE_NAME)
 
 
 def _plain(value: object) -> object:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 
 import httpx
+import platformdirs
+from textual import events
 from textual.app import App
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, Notify, SeverityLevel
 
 from budgettui.services.connect import make_client
 from budgettui.services.journal import Journal, default_journal_path
@@ -22,6 +25,14 @@ from budgettui.ui.session import Session
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def screenshot_directory() -> Path:
+    """Where the palette's "Save screenshot" writes: the user's pictures folder, in a folder of
+    our own. Not Textual's default (~/Downloads, which need not exist) nor the current directory:
+    a dashboard screenshot shows tenant names and spend, and a git work tree is the last place it
+    should land unnoticed."""
+    return platformdirs.user_pictures_path() / "budgettui"
 
 
 def local_zone() -> tzinfo:
@@ -53,6 +64,8 @@ class BudgetApp(ReportsFailures, App[None]):
             journal=journal,
         )
         self.tenants_screen = TenantsScreen(self.session)
+        # The toasts raised and not yet expired, by what they say: a repeat is not raised again.
+        self._live_toasts: dict[tuple[str, str, SeverityLevel], Notification] = {}
 
     def on_mount(self) -> None:
         self.push_screen(self.tenants_screen)
@@ -66,11 +79,86 @@ class BudgetApp(ReportsFailures, App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every toast is plain text, whatever the caller asked: toasts carry proxy messages
-        and tenant names, and an alias like `[/]` read as markup would break the toast (or the
-        app). Screens and widgets all come here (`Widget.notify` calls the app's)."""
+        """Every toast of ours is plain text, whatever the caller asked: toasts carry proxy
+        messages and tenant names, and an alias like `[/]` read as markup would break the toast
+        (or the app). Screens and widgets all come here (`Widget.notify` calls the app's).
+        Textual's own messages that use markup are told through `_toast` (see below)."""
         del markup
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        self._toast(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _toast(
+        self,
+        message: str,
+        *,
+        title: str,
+        severity: SeverityLevel,
+        timeout: float | None,
+        markup: bool,
+    ) -> None:
+        """Raise a toast, unless the same one is still on screen: a refresh every 2 s against a
+        proxy that is down would otherwise stack one "unreachable" toast per attempt."""
+        self._live_toasts = {
+            said: toast for said, toast in self._live_toasts.items() if not toast.has_expired
+        }
+        said = (title, message, severity)
+        if said in self._live_toasts:
+            return
+        toast = Notification(
+            message,
+            title,
+            severity,
+            self.NOTIFICATION_TIMEOUT if timeout is None else timeout,
+            markup=markup,
+        )
+        self._live_toasts[said] = toast
+        self.post_message(Notify(toast))
+
+    # Textual's own toasts, which it writes in markup: told as it meant them.
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: how to quit, the key in bold (Textual's text, our toast path)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self._toast(
+                    f"Press [b]{key}[/b] to quit the app",
+                    title="Do you want to quit?",
+                    severity="information",
+                    timeout=None,
+                    markup=True,
+                )
+                return
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's screenshot, into `screenshot_directory()` (created) unless a path is
+        given; if the folder cannot be made, the toast says why and nothing is attempted."""
+        directory = Path(path) if path else screenshot_directory()
+        try:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as error:
+            self.notify(
+                f"Cannot save the screenshot: {directory}: {error.strerror or error}",
+                title="Screenshot",
+                severity="error",
+            )
+            return None
+        return super().deliver_screenshot(filename, str(directory), time_format)
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # instead of Textual's toast, whose path markup showed raw
+            where = f" to {event.path}" if event.path else ""
+            self.notify(f"Saved the screenshot{where}", title="Screenshot")
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # Textual's toast gives no reason
+            self.notify(
+                f"Failed to save the screenshot: {event.exception}",
+                title="Screenshot",
+                severity="error",
+            )
 
     async def on_unmount(self) -> None:
         await self.session.client.aclose()

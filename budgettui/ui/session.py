@@ -20,9 +20,10 @@ from budgettui.services.settings import Settings
 
 @dataclass(frozen=True)
 class UndoRecord:
-    """A budget change made in this session: enough to write the old values back."""
+    """A change made in this session: enough to write the old values back. "key" and "org":
+    a budget (`before`'s max_budget and period); "spend": a key's spend reset (`before.spend`)."""
 
-    scope: Literal["key", "org"]
+    scope: Literal["key", "org", "spend"]
     target: str  # the key hash, or the team id
     name: str
     before: Cap

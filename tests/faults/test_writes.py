@@ -199,7 +199,7 @@ async def test_a_spend_reset_that_times_out_is_unknown_and_sent_once(
     async with app.run_test(size=(120, 36), message_hook=watch) as pilot:
         await settle(pilot)
         await _select(pilot, TENANT)
-        await pilot.press("R", "enter")
+        await pilot.press("R", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
@@ -247,7 +247,7 @@ async def test_double_pressing_reset_sends_one_spend_reset(
     async with app.run_test(size=(120, 36), message_hook=watch) as pilot:
         await settle(pilot)
         await _select(pilot, TENANT)
-        await pilot.press("R", "enter")
+        await pilot.press("R", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")

@@ -104,7 +104,10 @@ def test_budget_set_and_spend_reset_are_journaled(
     code, out, _ = run(capsys, "--demo", "budget", "set-org", "acme", "--no-cap")
     assert code == 0
     assert "no cap" in out
-    lines = [(e.action, e.result.status) for e in read_entries(journal_path)]
+    # --demo writes the demo's journal, beside the real one and never into it.
+    assert read_entries(journal_path) == []
+    demo_journal = journal_path.with_name("demo-audit.jsonl")
+    lines = [(e.action, e.result.status) for e in read_entries(demo_journal)]
     assert lines == [
         (action, status)
         for action in ("budget.set", "spend.reset", "org_budget.set")

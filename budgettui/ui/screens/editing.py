@@ -1,11 +1,13 @@
 """The editor keys (`b` budget, `o` org budget, `R` reset spend, `u` undo) as one mixin, so the
 tenants screen and the tenant screen offer them the same way: refused with the reason when the
-caller may not write (no request sent), else the modal, the write, and a fresh read."""
+caller may not write (no request sent), else the modal, the write, and a fresh read. A spend
+reset joins the undo list where LiteLLM lets the caller set the spend back."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from decimal import Decimal
 
 from textual.binding import Binding
@@ -13,14 +15,16 @@ from textual.events import Key
 from textual.screen import Screen
 
 from budgettui.domain.budget import Cap
+from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.domain.validation import BudgetDraft, budget_changes
 from budgettui.proxy.errors import UnknownOutcome
 from budgettui.services.edits import (
     AppliedNotJournaled,
-    cap_record,
     curl_command,
+    may_restore_spend,
     not_allowed_reason,
+    org_not_allowed_reason,
 )
 from budgettui.ui.failures import ReportsFailures
 from budgettui.ui.screens.budget_editor import BudgetEditor
@@ -34,6 +38,12 @@ EDIT_BINDINGS = [
     Binding("R", "reset_spend", "Reset spend", id="edit.reset_spend"),
 ]
 EDIT_KEYS = {"b": "edit_budget", "o": "edit_org_budget", "R": "reset_spend"}
+UNDO_KEY = "u"
+NOTHING_TO_UNDO = "nothing to undo in this session"
+# LiteLLM 1.84.10 resets the stored spend but not the counter it enforces budgets with.
+COUNTER_LAG = (
+    "LiteLLM before 1.108 may keep refusing a key that reached its cap for a while after a reset."
+)
 
 
 class EditingMixin(ReportsFailures, Screen[None]):
@@ -60,7 +70,7 @@ class EditingMixin(ReportsFailures, Screen[None]):
             org = self.current_org()
             if org is None:
                 return "select an org, or a tenant that belongs to one"
-            return None if org.can_edit else not_allowed_reason(caller, "an org budget")
+            return None if org.can_edit else org_not_allowed_reason(caller)
         tenant = self.current_tenant()
         if tenant is None:
             return "select a tenant first"
@@ -77,7 +87,13 @@ class EditingMixin(ReportsFailures, Screen[None]):
         return True
 
     def on_key(self, event: Key) -> None:
-        """A dimmed editor key still answers: it says why it does nothing."""
+        """A dimmed editor key still answers: it says why it does nothing. So does `u` on a
+        screen that offers undo, when this session has nothing to undo."""
+        if event.key == UNDO_KEY and callable(getattr(self, "action_undo", None)):
+            if not self.session.undo:
+                event.stop()
+                self.notify(NOTHING_TO_UNDO, title="Undo")
+            return
         action = EDIT_KEYS.get(event.key)
         if action is None:
             return
@@ -136,11 +152,32 @@ class EditingMixin(ReportsFailures, Screen[None]):
         if tenant is None or self.edit_refusal("reset_spend"):
             return
 
+        undoable = may_restore_spend(tenant)
+
         async def reset(value: Decimal, seen: Decimal) -> None:
-            with self._refresh_on_unknown():
+            assert tenant.key_hash is not None  # refused above while provisioning
+            undo = UndoRecord(
+                "spend", tenant.key_hash, tenant.name, replace(tenant.cap, spend=seen)
+            )
+            remember = self._remember(undo) if undoable else lambda: None
+            with self._refresh_on_unknown(), self._when_applied(remember):
                 await self.session.editor().reset_spend(tenant, value, seen)
 
-        self.app.push_screen(ResetSpendDialog(tenant, reset), callback=self._edited)
+        # Where LiteLLM refuses this caller a spend write, `u` could not put it back: say so.
+        undo_note = (
+            "Press u afterwards to put the spend back."
+            if undoable
+            else ResetSpendDialog.NOT_UNDOABLE
+        )
+        notes = (undo_note, *self._counter_lag())
+        self.app.push_screen(ResetSpendDialog(tenant, reset, notes=notes), callback=self._edited)
+
+    def _counter_lag(self) -> tuple[str, ...]:
+        """The warning that a refused key may stay refused, unless the proxy is known to be a
+        release that resets the enforced counter too (1.108.7 does, 1.84.10 does not)."""
+        overview = self.session.overview
+        release = overview.capabilities.release if overview else None
+        return () if release is not None and release >= (1, 108) else (COUNTER_LAG,)
 
     def _curl(self, path: str, ident: dict[str, object], cap: Cap, draft: BudgetDraft) -> str:
         body = {**ident, **budget_changes(cap, draft)}
@@ -177,37 +214,57 @@ class EditingMixin(ReportsFailures, Screen[None]):
     # -- undo -----------------------------------------------------------------------------------
 
     async def undo_last(self) -> None:
-        """`u`: write back the values from before the last budget change of this session."""
+        """`u`: write back what the last change of this session replaced: a budget, or the
+        spend a reset cleared."""
         if not self.session.undo:
-            self.notify("Nothing to undo in this session.")
+            self.notify(NOTHING_TO_UNDO, title="Undo")
             return
         record = self.session.undo[-1]
-        old = cap_record(record.before)
-        question = (
-            f"Undo: set the {'org ' if record.scope == 'org' else ''}budget of {record.name} "
-            f"back to {old['max_budget'] or 'no cap'}, period {old['budget_duration'] or 'none'}?"
-        )
+        write = self._undo_write(record)
+        if write is None:
+            self.notify(f"{record.name} is no longer visible.", severity="error")
+            return
+        question, send = write
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
-        draft = BudgetDraft(record.before.max_budget, record.before.budget_duration)
-        editor = self.session.editor()
-        write: Awaitable[object]
-        if record.scope == "key":
-            tenant = self.session.find_tenant(record.target, record.name)
-            if tenant is None:
-                self.notify(f"{record.name} is no longer visible.", severity="error")
-                return
-            write = editor.set_key_budget(tenant, draft, action="budget.undo")
+        with self._when_applied(self._undone):
+            await send()
+        if record.scope == "spend":
+            money = format_money(record.before.spend)
+            self.notify(f"Undone: LiteLLM holds a spend of {money} for {record.name} again.")
         else:
+            self.notify(f"Undone: {record.name} is back to its earlier budget.")
+
+    def _undo_write(self, record: UndoRecord) -> tuple[str, Callable[[], Awaitable[object]]] | None:
+        """The undo's question and its write; None when its object is no longer in view."""
+        editor = self.session.editor()
+        before = record.before
+        if record.scope == "org":
             org = self.session.find_org(record.target)
             if org is None:
-                self.notify(f"{record.name} is no longer visible.", severity="error")
-                return
-            write = editor.set_org_budget(org, draft, action="budget.undo")
-        with self._when_applied(self._undone):
-            await write
-        self.notify(f"Undone: {record.name} is back to its earlier budget.")
+                return None
+            draft = BudgetDraft(before.max_budget, before.budget_duration)
+            question = _budget_question("org budget", record.name, before)
+            return question, lambda: editor.set_org_budget(org, draft, action="budget.undo")
+        tenant = self.session.find_tenant(record.target, record.name)
+        if tenant is None:
+            return None
+        if record.scope == "spend":
+            question = (
+                f"Undo: put the spend of {record.name} back to {format_money(before.spend)} "
+                f"(now {format_money(tenant.cap.spend)})?"
+            )
+            return question, lambda: editor.restore_spend(tenant, before.spend)
+        draft = BudgetDraft(before.max_budget, before.budget_duration)
+        question = _budget_question("budget", record.name, before)
+        return question, lambda: editor.set_key_budget(tenant, draft, action="budget.undo")
 
     def _undone(self) -> None:
         self.session.undo.pop()
         self.after_edit()
+
+
+def _budget_question(what: str, name: str, before: Cap) -> str:
+    amount = format_money(before.max_budget, none="no cap")
+    period = before.budget_duration or "none"
+    return f"Undo: set the {what} of {name} back to {amount}, period {period}?"

@@ -1,5 +1,11 @@
 """Spend reset: the current spend, the value to reset to (0 by default), a confirmation that
-names the tenant, and, if the spend moved meanwhile, the new figure and the question again."""
+names the tenant, and, if the spend moved meanwhile, the new figure and the question again.
+
+It cannot slip through on reflex: Enter in the amount field goes nowhere (ctrl+s moves on to the
+confirmation), and there only `y` resets. No typed tenant name, even for a large reset: the
+question names the tenant and both amounts, LiteLLM keeps the spend logs, the dialog says
+beforehand when budgettui cannot undo it, and a name typed for a routine monthly reset soon
+becomes a paste that proves nothing but slows every reset down."""
 
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from budgettui.errors import BudgettuiError
 from budgettui.proxy.errors import NotFound
 from budgettui.services.edits import AppliedNotJournaled, SpendChanged
 from budgettui.ui.failures import ReportsFailures
-from budgettui.ui.screens.confirm import ConfirmScreen
+from budgettui.ui.screens.confirm import DeliberateConfirm
 from budgettui.ui.widgets.footer import Footer
 
 # reset_to, the spend the admin saw when confirming
@@ -41,13 +47,17 @@ class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
     }
     ResetSpendDialog .problem { color: $error; height: auto; }
     ResetSpendDialog #reset-title { text-style: bold; }
+    ResetSpendDialog #reset-notes { color: $text-muted; height: auto; }
     """
+    NOT_UNDOABLE = "This cannot be undone from budgettui."
 
-    def __init__(self, tenant: Tenant, reset: Reset) -> None:
+    def __init__(self, tenant: Tenant, reset: Reset, *, notes: tuple[str, ...] = ()) -> None:
+        """`notes`: what the admin should know before confirming (whether `u` can undo it)."""
         super().__init__()
         self.tenant = tenant
         self.spend = tenant.cap.spend
         self.reset = reset
+        self.notes = notes
         self.value: Decimal | None = None
         self.saving = False
 
@@ -58,6 +68,7 @@ class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
             yield Label("Reset spend to (USD; empty or 0 resets it fully)")
             yield Input("0", id="reset-to")
             yield Static(classes="problem", id="reset-problem")
+            yield Static(Text(" ".join(self.notes)), id="reset-notes")
             yield Static(classes="problem", id="reset-error")
         yield Footer()
 
@@ -91,7 +102,8 @@ class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.action_save()
+        """Enter is how the dialog was reached: here it only says how to go on."""
+        self._error("Enter does not reset: press ctrl+s to review the reset, esc to cancel.")
 
     def action_save(self) -> None:
         if self.saving:
@@ -110,8 +122,8 @@ class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
                 f"Reset the spend of {self.tenant.name} from {format_money(self.spend)} "
                 f"to {format_money(value)}?"
             )
-            detail = "LiteLLM keeps the spend logs; only the budget counter changes."
-            if not await self.app.push_screen_wait(ConfirmScreen(question, detail)):
+            detail = " ".join(("LiteLLM keeps the spend logs.", *self.notes))
+            if not await self.app.push_screen_wait(DeliberateConfirm(question, detail)):
                 return
             await self.reset(value, self.spend)
         except SpendChanged as changed:
