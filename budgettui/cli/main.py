@@ -2,10 +2,11 @@
 
 Exit codes: 0 success, 1 an error talking to the proxy or finding a tenant (one line on stderr,
 never a traceback, never the key), 2 bad usage, 3 printed but partial (`tenants` could not list
-every key, or `usage` could not read the whole month: the reason on stderr), 141 the reader of stdout went away (`| head`: quietly, as a
-Unix tool killed by SIGPIPE). An error that is not a `BudgettuiError` is a bug: its traceback
-goes to the log file (`services.logfile`) and stderr gets one line naming it, exit 1. Textual is
-imported only when the dashboard runs, so the headless commands start fast.
+every key, or `usage` could not read the whole month: the reason on stderr), 141 the reader of
+stdout went away (`| head`: quietly, as a Unix tool killed by SIGPIPE). An error that is not a
+`BudgettuiError` is a bug: its traceback goes to the log file (`services.logfile`) and stderr
+gets one line naming it, exit 1. Textual is imported only when the dashboard runs, so the
+headless commands start fast.
 """
 
 from __future__ import annotations
