@@ -297,7 +297,8 @@ async def _headless(
         tenant = resolve_tenant(overview, args.tenant)
         month = args.month or Month.of(now.date())
         usage = await load_month_usage(client, overview.caller, tenant, month)
-        return _usage_printed(render_usage(tenant, usage, fmt), usage, now)
+        version = overview.capabilities.version
+        return _usage_printed(render_usage(tenant, usage, fmt, version), usage, now)
 
 
 def _usage_printed(text: str, usage: MonthUsage, now: datetime) -> Printed:

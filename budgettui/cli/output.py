@@ -128,8 +128,13 @@ def _budget_record(cap: Cap) -> dict[str, Any]:
     }
 
 
-def usage_record(tenant: Tenant, usage: MonthUsage) -> dict[str, Any]:
+def usage_record(
+    tenant: Tenant, usage: MonthUsage, litellm_version: str | None = None
+) -> dict[str, Any]:
+    """`litellm_version` is the release the figures came from (the proxy's `/openapi.json`):
+    what a month holds, and for whom, differs between releases."""
     return {
+        "litellm_version": litellm_version,
         "tenant": tenant.name,
         "org": tenant.org_name,
         "month": str(usage.month),
@@ -190,8 +195,10 @@ def render_tenants(tenants: Sequence[Tenant], fmt: OutputFormat) -> str:
     return _table(header, rows, right_aligned={2, 3, 4})
 
 
-def render_usage(tenant: Tenant, usage: MonthUsage, fmt: OutputFormat) -> str:
-    record = usage_record(tenant, usage)
+def render_usage(
+    tenant: Tenant, usage: MonthUsage, fmt: OutputFormat, litellm_version: str | None = None
+) -> str:
+    record = usage_record(tenant, usage, litellm_version)
     if fmt == "json":
         return _json(record)
     if fmt == "csv":

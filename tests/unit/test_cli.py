@@ -129,3 +129,12 @@ def test_a_viewer_cannot_write_from_the_command_line(capsys: pytest.CaptureFixtu
     )
     assert code == 1
     assert "read-only role" in err
+
+
+@pytest.mark.parametrize(("release", "expected"), [("1.84", "1.84.10"), ("1.108", "1.108.7")])
+def test_usage_json_names_the_litellm_release_it_read(
+    capsys: pytest.CaptureFixture[str], release: str, expected: str
+) -> None:
+    code, out, _ = run(capsys, "--demo-litellm", release, "usage", "acme-web", "--json")
+    assert code == 0
+    assert json.loads(out)["litellm_version"] == expected
