@@ -18,6 +18,7 @@ from budgettui.services.connect import DEMO_URL
 from budgettui.services.journal import Journal
 from budgettui.services.settings import Secret, Settings
 from budgettui.ui.app import make_app
+from tests.ui.caps_support import caps_app
 from tests.ui.glance_support import BIG_SPENDER, glance_app
 from tests.uihelpers import NOW, build, settle, table_names
 
@@ -115,6 +116,17 @@ def test_tenants_unkind_data_at_80x24(snap_compare: Snap, tmp_path: Path) -> Non
     only at the end: every digit or a unit, every year, every name told apart."""
     run_before = _select_then(BIG_SPENDER)
     assert _compare(snap_compare, glance_app(tmp_path), NARROW, run_before)
+
+
+def test_tenants_caps_showcase(snap_compare: Snap, tmp_path: Path) -> None:
+    """Blocked and expired before any money, and whose cap binds (o, u, m) beside Used."""
+    assert _compare(snap_compare, caps_app(tmp_path), WIDE, _keys_then_settle())
+
+
+def test_tenant_every_cap(snap_compare: Snap, tmp_path: Path) -> None:
+    """A personal key with no cap of its own, stopped by its owner's budget: a bar per cap."""
+    run_before = _select_then("solo-capped-user", "enter")
+    assert _compare(snap_compare, caps_app(tmp_path), WIDE, run_before)
 
 
 def test_tenant_day_cursor(snap_compare: Snap, tmp_path: Path) -> None:

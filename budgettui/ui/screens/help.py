@@ -13,17 +13,28 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from budgettui.domain.budget import Alert
-from budgettui.ui.widgets.budget_bar import ALERT_LABEL
-from budgettui.ui.widgets.tenant_table import HIDDEN_USAGE, TOO_NEW
-from budgettui.ui.widgets.theme_styles import ACCENT, ALERT_STYLE, NOTICE, PENDING
+from budgettui.domain.budget import Alert, BindingCap
+from budgettui.domain.caps import StopState
+from budgettui.ui.widgets.tenant_table import BINDING_MARKERS, HIDDEN_USAGE, TOO_NEW, status_cell
+from budgettui.ui.widgets.theme_styles import ACCENT, NOTICE
 
 LEGEND = {
     Alert.OK: "below the warning threshold (80 % unless configured)",
     Alert.WARNING: "at or above the warning threshold",
     Alert.CRITICAL: "at or above 90 % of the cap",
     Alert.EXCEEDED: "at or above 100 %: LiteLLM refuses this tenant's requests",
-    Alert.NONE: "no cap at the key or the org",
+    Alert.NONE: "no cap on the key, org, owner, window or model",
+}
+STATE_LEGEND = {
+    StopState.BLOCKED: "the key or its org is blocked: LiteLLM refuses it",
+    StopState.EXPIRED: "the key has expired: LiteLLM refuses it",
+}
+MARKER_WORDS = {
+    BindingCap.ORG: "the org's budget",
+    BindingCap.USER: "the owner's own user budget (personal keys)",
+    BindingCap.TEAM_MEMBER: "the owner's member budget in the org",
+    BindingCap.WINDOW: "a rolling window (budget_limits)",
+    BindingCap.MODEL: "a per-model budget",
 }
 LABEL_WIDTH = len("provisioning")  # the widest label
 KEY_NAMES = {
@@ -108,11 +119,19 @@ class HelpScreen(ModalScreen[None]):
 
     def _legend(self) -> Table:
         table = _labelled_table("Status")
+        for state, meaning in STATE_LEGEND.items():
+            table.add_row(status_cell(Alert.NONE, state=state), meaning)
         for alert, meaning in LEGEND.items():
-            table.add_row(Content.styled(ALERT_LABEL[alert], ALERT_STYLE[alert]), meaning)
-        table.add_row(Content.styled("provisioning", PENDING), "a team with no key yet")
-        table.add_row("█░ bar", "share used of the cap that binds first (the key's or the org's)")
-        table.add_row("62%*", "* the org's cap binds first for this tenant")
+            table.add_row(status_cell(alert), meaning)
+        table.add_row(
+            status_cell(Alert.NONE, unmeasured=True),
+            "a cap this key cannot read, or whose spend LiteLLM does not tell, may stop it",
+        )
+        table.add_row(status_cell(Alert.NONE, provisioning=True), "a team with no key yet")
+        table.add_row("█░ bar", "share used of the cap that binds first")
+        table.add_row("62%u", "the letter: whose cap binds first, when not the key's own")
+        for cap, marker in BINDING_MARKERS.items():
+            table.add_row(f"  {marker}", MARKER_WORDS[cap])
         table.add_row(Content.styled("STALE", NOTICE), "data older than two refresh intervals")
         table.add_row("Runway", "the day this month's pace uses the cap up; > 1 year beyond that")
         table.add_row("  resets", "the cap's period restarts before this pace uses it up")

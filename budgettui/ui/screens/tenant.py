@@ -1,9 +1,11 @@
-"""One tenant: the month by day (spend and tokens), totals, models, both caps and where the
-month is heading."""
+"""One tenant: the month by day (spend and tokens), totals, models, every cap that can stop it
+(the one that binds first marked), what stops it whatever its money, and where the month is
+heading."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from rich.text import Text
 from textual import work
@@ -14,17 +16,18 @@ from textual.content import Content
 from textual.events import Key
 from textual.widgets import DataTable, Static
 
-from budgettui.domain.budget import BindingCap, Projection, project
+from budgettui.domain.budget import Projection, project
+from budgettui.domain.caps import CapScope, ScopedCap, StopState
 from budgettui.domain.display import RUNWAY_HORIZON_DAYS, day_label, runway_label
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Tenant
 from budgettui.domain.usage import Month, MonthUsage
 from budgettui.proxy.errors import ProxyError
-from budgettui.services.loading import load_month_usage
+from budgettui.services.loading import load_key_details, load_month_usage
 from budgettui.ui.screens.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.help import HelpScreen
 from budgettui.ui.session import Session
-from budgettui.ui.widgets.budget_bar import BudgetBar
+from budgettui.ui.widgets.budget_bar import BudgetBar, cap_label
 from budgettui.ui.widgets.footer import Footer
 from budgettui.ui.widgets.spend_chart import SpendChart, TokensChart
 from budgettui.ui.widgets.theme_styles import ACCENT, GOOD, MUTED, NOTICE, PENDING, SOON, URGENT
@@ -65,6 +68,7 @@ class TenantScreen(EditingMixin):
 
     def compose(self) -> ComposeResult:
         yield Static(id="tenant-title")
+        yield Static(id="tenant-state")
         with Horizontal(id="charts"):
             yield SpendChart(id="spend-chart")
             yield TokensChart(id="tokens-chart")
@@ -74,6 +78,8 @@ class TenantScreen(EditingMixin):
             with Vertical(id="budgets"):
                 yield BudgetBar(id="key-bar")
                 yield BudgetBar(id="org-bar")
+                yield Vertical(id="other-caps")  # the owner's, the member's, windows, models
+                yield Static(id="soft-budget")
                 yield Static(id="facts")
             yield DataTable(id="models", cursor_type="none", zebra_stripes=True)
         yield Footer()
@@ -87,6 +93,7 @@ class TenantScreen(EditingMixin):
         self._draw_budgets()
         self._draw_title()
         self.load()
+        self.load_details()
 
     @work(exclusive=True, group="tenant-usage", exit_on_error=False)
     async def load(self) -> None:
@@ -100,11 +107,33 @@ class TenantScreen(EditingMixin):
         except ProxyError as exc:
             self.notify(exc.message, title=exc.title, severity="warning", timeout=8)
             return
-        if month != self.month or tenant is not self.tenant:
+        if month != self.month or not self._still_showing(tenant):
             return  # the user moved on while this was loading: drop it
         self.usage = usage
         self.cursor_day = self._first_cursor_day(usage)
         self._draw_usage(usage)
+
+    @work(exclusive=True, group="tenant-details", exit_on_error=False)
+    async def load_details(self) -> None:
+        """The key's own `/key/info`: the spend of its windows and per-model budgets and its
+        soft budget, which the listing behind the table does not tell."""
+        tenant = self.tenant
+        try:
+            detailed = await load_key_details(self.session.client, tenant)
+        except ProxyError as exc:
+            self.notify(exc.message, title=exc.title, severity="warning", timeout=8)
+            return
+        if not self._still_showing(tenant):
+            return
+        self.tenant = detailed
+        self._draw_budgets()
+        if self.usage is not None:
+            self.query_one("#facts", Static).update(self._facts(self.usage))
+
+    def _still_showing(self, tenant: Tenant) -> bool:
+        """Whether `tenant` is the key on screen (its details or a re-read may have replaced the
+        object since)."""
+        return (tenant.key_hash, tenant.name) == (self.tenant.key_hash, self.tenant.name)
 
     # -- drawing ------------------------------------------------------------------------------
 
@@ -123,24 +152,89 @@ class TenantScreen(EditingMixin):
         )
         self.query_one("#tenant-title", Static).update(title)
 
-    def _draw_budgets(self) -> None:
+    def _draw_state(self) -> None:
+        """Blocked or expired comes before any budget: LiteLLM refuses the key whatever they say."""
+        banner = self.query_one("#tenant-state", Static)
+        words = self._state_words()
+        banner.display = words is not None
+        banner.update(Content.styled(words or "", URGENT))
+
+    def _state_words(self) -> str | None:
         tenant = self.tenant
-        binds = tenant.binding
+        if tenant.state is StopState.BLOCKED:
+            org = tenant.org
+            whose = f" (its org {org.name} is blocked)" if org and org.blocked else ""
+            return f"blocked{whose}: LiteLLM refuses every request of this key"
+        if tenant.state is StopState.EXPIRED and tenant.expires is not None:
+            local = tenant.expires.astimezone(self.session.tz)
+            when = f"{day_label(local.date(), self.session.today())} {local:%H:%M %Z}"
+            return f"expired {when}: LiteLLM refuses this key"
+        return None
+
+    def _draw_budgets(self) -> None:
+        """A bar per cap: the key's and the org's always (saying "no cap" when there is none),
+        then every other cap LiteLLM checks; the one it hits first marked."""
+        tenant = self.tenant
+        self._draw_state()
+        caps = self._shown_caps()
+        labels = [cap_label(cap, tenant.org_name) for cap in caps]
+        org_bar = self.query_one("#org-bar", BudgetBar)
+        org_bar.display = tenant.org is not None
+        own = [self.query_one("#key-bar", BudgetBar), *([org_bar] if tenant.org else [])]
+        bars = [*own, *self._other_bars(len(caps) - len(own))]
+        binding = tenant.binding_scoped_cap
         # Beside a past month the caps still show today's spend: said so, not left to guess.
         as_of = "" if self.is_current_month else "today: "
-        self.query_one("#key-bar", BudgetBar).show(
-            "Key",
-            None if tenant.provisioning else tenant.cap,
-            binds=binds is BindingCap.KEY,
-            threshold=tenant.threshold,
-            as_of=as_of,
-        )
-        self.query_one("#org-bar", BudgetBar).show(
-            "Org",
-            tenant.org.cap if tenant.org else None,
-            binds=binds is BindingCap.ORG,
-            threshold=tenant.threshold,
-            as_of=as_of,
+        for bar, cap, label in zip(bars, caps, labels, strict=True):
+            bar.show(
+                label,
+                cap,
+                binds=cap == binding,
+                threshold=tenant.threshold,
+                as_of=as_of,
+            )
+        self._draw_soft_budget()
+
+    def _shown_caps(self) -> list[ScopedCap]:
+        """The key's cap and the org's first, an uncapped one as a cap without `max_budget` (its
+        spend still worth showing), then the tenant's other caps in the domain's order."""
+        tenant = self.tenant
+        caps = tenant.caps
+
+        def own(scope: CapScope, spend: Decimal | None) -> ScopedCap:
+            return next((c for c in caps if c.scope is scope), ScopedCap(scope, None, spend))
+
+        key = own(CapScope.KEY, None if tenant.provisioning else tenant.cap.spend)
+        org = [own(CapScope.TEAM, tenant.org.cap.spend)] if tenant.org else []
+        return [key, *org, *(c for c in caps if c.scope not in (CapScope.KEY, CapScope.TEAM))]
+
+    def _other_bars(self, count: int) -> list[BudgetBar]:
+        """`count` bars under the key's and the org's: those already there are reused, extra
+        ones hidden (a tenant re-read may have fewer caps), missing ones mounted."""
+        holder = self.query_one("#other-caps", Vertical)
+        bars = list(holder.query_children(BudgetBar))
+        missing = [BudgetBar() for _ in range(count - len(bars))]
+        if missing:
+            holder.mount_all(missing)
+        for index, bar in enumerate(bars):
+            bar.display = index < count
+        return [*bars, *missing][:count]
+
+    def _draw_soft_budget(self) -> None:
+        """LiteLLM only alerts on a soft budget: a marker line, never a bar that could bind."""
+        line = self.query_one("#soft-budget", Static)
+        soft = self.tenant.soft_budget
+        line.display = soft is not None
+        if soft is None:
+            return
+        passed = self.tenant.cap.spend >= soft
+        line.update(
+            Content.assemble(
+                f"soft budget {format_money(soft)} (alerts only)",
+                (f" · passed: key spend {format_money(self.tenant.cap.spend)}", NOTICE)
+                if passed
+                else "",
+            )
         )
 
     def _draw_usage(self, usage: MonthUsage) -> None:
@@ -204,9 +298,8 @@ class TenantScreen(EditingMixin):
     def _facts(self, usage: MonthUsage) -> Content:
         tenant = self.tenant
         today = self.session.today()
-        reset = tenant.cap.budget_reset_at or (
-            tenant.org.cap.budget_reset_at if tenant.org else None
-        )
+        binding = tenant.binding_cap_value  # the cap that stops the tenant first, whoever's
+        reset = binding.budget_reset_at if binding else None
         rpm = f"{tenant.rpm_limit:,}" if tenant.rpm_limit is not None else "—"
         tpm = f"{tenant.tpm_limit:,}" if tenant.tpm_limit is not None else "—"
         local = reset.astimezone(self.session.tz) if reset else None
@@ -315,7 +408,8 @@ class TenantScreen(EditingMixin):
 
     @work(exclusive=True, group="tenant-reread", exit_on_error=False)
     async def _reread(self) -> None:
-        """Re-read the overview so both caps show what the proxy now holds."""
+        """Re-read the overview, then the key's details, so every cap shows what the proxy now
+        holds."""
         try:
             await self.session.refresh_overview()
         except ProxyError as error:
@@ -327,9 +421,11 @@ class TenantScreen(EditingMixin):
         self._draw_budgets()
         self.refresh_bindings()
         self.load()
+        self.load_details()
 
     def action_refresh(self) -> None:
         self.load()
+        self.load_details()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self))

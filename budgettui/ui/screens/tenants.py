@@ -159,6 +159,7 @@ class TenantsScreen(EditingMixin):
         named = caller.user_id and caller.user_id != "default_user_id"
         text = Content.assemble(
             (self.session.settings.host, "bold"),
+            (f" · {overview.capabilities.label}", MUTED),  # what "n/a on LiteLLM …" refers to
             f"  {role_words(caller, overview.tenants)}",
             (f" ({caller.user_id})", MUTED) if named else "",
             ("  read-only", NOTICE) if is_read_only(caller) else "",

@@ -13,11 +13,18 @@ from textual.content import Content
 from textual.widgets import DataTable
 
 from budgettui.domain.budget import Alert, BindingCap, Cap, alert_level
-from budgettui.domain.display import compact_money, day_label, runway_label, shorten_middle
+from budgettui.domain.caps import StopState
+from budgettui.domain.display import (
+    compact_money,
+    day_label,
+    runway_label,
+    shorten_middle,
+    status_word,
+)
 from budgettui.domain.listing import Group, Row
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Org, Tenant
-from budgettui.ui.widgets.budget_bar import ALERT_LABEL, bar
+from budgettui.ui.widgets.budget_bar import bar
 from budgettui.ui.widgets.theme_styles import (
     ALERT_STYLE,
     GOOD,
@@ -54,7 +61,15 @@ WIDE_FROM = 100
 MIN_TENANT_WIDTH = 18  # `  acme-admin-key`: a tenant's name under its org, whole
 MAX_TENANT_WIDTH = 40
 SHORTEST_MONEY = 7  # "$22.5k", "-$1.23M": as short as an amount gets
-ORG_CAP_MARKER = "*"  # on a tenant's Used: the org's cap binds first (see the help screen)
+# On a tenant's Used: whose cap binds first when it is not the key's own (the help screen's
+# legend lists them), so `112%u` reads "the owner's budget stops this key".
+BINDING_MARKERS: dict[BindingCap, str] = {
+    BindingCap.ORG: "o",
+    BindingCap.USER: "u",
+    BindingCap.TEAM_MEMBER: "m",
+    BindingCap.WINDOW: "w",
+    BindingCap.MODEL: "$",
+}
 ORG_ROW_PREFIX = "org:"
 TENANT_ROW_PREFIX = "key:"
 PROVISIONING_ROW_PREFIX = "new:"
@@ -128,10 +143,23 @@ def _runway(row: Row, today: date) -> Content:
     )
 
 
-def _status(alert: Alert, *, provisioning: bool = False) -> Content:
+def status_cell(
+    alert: Alert,
+    *,
+    provisioning: bool = False,
+    state: StopState | None = None,
+    unmeasured: bool = False,
+) -> Content:
+    """The status word (domain.display); what LiteLLM refuses (blocked, expired, exceeded) in
+    capitals, so it stands out without colour too."""
+    word = status_word(alert, provisioning=provisioning, state=state, unmeasured=unmeasured)
     if provisioning:
-        return Content.styled("provisioning", PENDING)
-    return Content.styled(ALERT_LABEL[alert], ALERT_STYLE[alert])
+        return Content.styled(word, PENDING)
+    if state is not None or alert is Alert.EXCEEDED:
+        return Content.styled(word.upper(), URGENT)
+    if alert is Alert.NONE and unmeasured:
+        return Content.styled(word, NOTICE)  # not an all-clear
+    return Content.styled(word, ALERT_STYLE[alert])
 
 
 def _cap_cells(cap: Cap, tz: tzinfo, today: date) -> Cells:
@@ -149,7 +177,7 @@ def org_cells(org: Org, tz: tzinfo, today: date) -> Cells:
         "tenant": Name(org.name, style="bold"),
         **_cap_cells(org.cap, tz, today),
         "used": bar(org.cap.fraction_used, BAR_WIDTH, alert),
-        "status": _status(alert),
+        "status": status_cell(alert, state=StopState.BLOCKED if org.blocked else None),
     }
 
 
@@ -157,15 +185,17 @@ def tenant_cells(row: Row, today: date, tz: tzinfo) -> Cells:
     tenant = row.tenant
     name = Name(tenant.name, indent=TENANT_INDENT if tenant.org else 0)
     if tenant.provisioning:
-        return {"tenant": name, "status": _status(Alert.NONE, provisioning=True)}
-    # Used and status measure the cap that binds first, which may be the org's.
-    marker = ORG_CAP_MARKER if tenant.binding is BindingCap.ORG else ""
+        return {"tenant": name, "status": status_cell(Alert.NONE, provisioning=True)}
+    # Used and status measure the cap that binds first, which may be another's than the key's.
+    marker = BINDING_MARKERS.get(tenant.binding, "")
     return {
         "tenant": name,
         **_cap_cells(tenant.cap, tz, today),
         "used": bar(tenant.fraction_used, BAR_WIDTH, tenant.alert, marker=marker),
         "runway": _runway(row, today),
-        "status": _status(tenant.alert),
+        "status": status_cell(
+            tenant.alert, state=tenant.state, unmeasured=bool(tenant.unmeasured_caps)
+        ),
     }
 
 
