@@ -113,6 +113,11 @@ class BudgetApp(ReportsFailures, App[None]):
         self._live_toasts[said] = toast
         self.post_message(Notify(toast))
 
+    def clear_notifications(self) -> None:
+        """Toasts cleared are no longer on screen: the next identical one is raised again."""
+        self._live_toasts.clear()
+        super().clear_notifications()
+
     # Textual's own toasts, which it writes in markup: told as it meant them.
 
     def action_help_quit(self) -> None:

@@ -113,7 +113,7 @@ def test_an_applied_write_the_journal_missed_says_applied_and_exits_1(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("budgettui.cli.edit_commands.Journal", FailsAfterTheAttempt)
+    monkeypatch.setattr("budgettui.cli.main.Journal", FailsAfterTheAttempt)
     run_cli(proxy.url, "budget", "set", TENANT, "--max-budget", "90").assert_one_line_error(
         "budgettui: applied, but the journal could not be written: ", "No space left"
     )

@@ -78,7 +78,7 @@ def test_verification_is_on_by_default() -> None:
     args = cli.build_parser().parse_args(["--proxy-url", "https://h.example.com", "tenants"])
     assert args.insecure is False
     assert args.ca_bundle is None
-    settings, _ = cli._settings(args, NOW)  # the key comes from the environment (below)
+    settings, _ = cli._settings(args, NOW, demo=False)  # the key comes from the environment (below)
     assert settings.connection.verify is True
     assert settings.warnings() == []
 

@@ -185,7 +185,7 @@ def test_editors(snap_compare: Snap, tmp_path: Path, keys: Sequence[str]) -> Non
 
 
 def test_reset_spend_confirmation(snap_compare: Snap, tmp_path: Path) -> None:
-    run_before = _select_then("acme-web", "R", "enter", ends_waiting=True)
+    run_before = _select_then("acme-web", "R", "ctrl+s", ends_waiting=True)
     assert _snap(snap_compare, tmp_path, WIDE, run_before)
 
 
