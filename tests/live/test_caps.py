@@ -1,7 +1,7 @@
 """Caps beyond the key's and the team's, and keys refused whatever their money, checked against
 LiteLLM's own refusal: the owner's budget on a personal key, a member's budget in a team, a
-blocked key, an expired key. Each test makes its own users, teams and keys under a unique
-prefix and deletes them afterwards."""
+per-hour window on a key, a blocked key, an expired key. Each test makes its own users, teams
+and keys under a unique prefix and deletes them afterwards."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from budgettui.domain.caps import StopState
 from budgettui.domain.tenants import Tenant
 from budgettui.proxy.capabilities import Capabilities
 from budgettui.proxy.client import LiteLLMClient
-from budgettui.services.loading import load_overview
+from budgettui.services.loading import load_key_details, load_overview
 from tests.live.live_scenario import unique_prefix
 from tests.live.live_support import LiveTarget, older_litellm
 
@@ -166,6 +166,29 @@ async def test_a_members_used_up_budget_in_the_team_binds_their_team_key(
     tenant = await tenant_once_flushed(live_target, alias, _exceeded)
     assert tenant.binding is BindingCap.TEAM_MEMBER
     assert tenant.alert is Alert.EXCEEDED
+
+
+async def test_a_used_up_window_binds_where_litellm_tells_its_spend(
+    proxy: Proxy, live_target: LiveTarget, litellm: Capabilities
+) -> None:
+    raw, alias = proxy.key(
+        "window", max_budget=100, budget_limits=[{"budget_duration": "1h", "max_budget": CAP}]
+    )
+    refusal = proxy.spend_until_refused(raw)
+    assert refusal.status_code == budget_refusal_status(litellm), refusal.text
+    assert "Key over 1h budget" in refusal.text
+    listed = await tenant_once_flushed(live_target, alias, lambda t: t.cap.spend > CAP)
+    async with LiteLLMClient(live_target.url, live_target.master_key) as client:
+        tenant = await load_key_details(client, listed)  # the tenant screen's one /key/info
+    window = next(cap for cap in tenant.caps if cap.scope == "window")
+    assert window.name == "1h"
+    if older_litellm(litellm):
+        # 1.84 tells a window's spend nowhere: the cap is shown, never as room to spare.
+        assert window.spend is None
+        assert window in tenant.unmeasured_caps
+    else:
+        assert tenant.binding is BindingCap.WINDOW
+        assert tenant.alert is Alert.EXCEEDED
 
 
 async def test_a_blocked_key_is_blocked(proxy: Proxy, live_target: LiveTarget) -> None:
