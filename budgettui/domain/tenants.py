@@ -39,6 +39,13 @@ SEE_ALL_ROLES = frozenset({"proxy_admin", "proxy_admin_viewer"})
 TEAM_UNREADABLE = "LiteLLM does not list this team to this key"
 
 
+def _own_cap(scope: CapScope, cap: Cap) -> tuple[ScopedCap, ...]:
+    """The key's or the team's own cap among a tenant's caps; nothing when it has none."""
+    if cap.max_budget is None:
+        return ()
+    return (ScopedCap(scope, cap.max_budget, cap.spend, cap.budget_duration, cap.budget_reset_at),)
+
+
 @dataclass(frozen=True)
 class Org:
     team_id: str
@@ -55,20 +62,7 @@ class Org:
     def caps(self) -> tuple[ScopedCap, ...]:
         if not self.readable:
             return (ScopedCap.unreadable(CapScope.TEAM, TEAM_UNREADABLE),)
-        cap = self.cap
-        own = (
-            (
-                ScopedCap(
-                    CapScope.TEAM,
-                    cap.max_budget,
-                    cap.spend,
-                    cap.budget_duration,
-                    cap.budget_reset_at,
-                ),
-            )
-            if cap.max_budget is not None
-            else ()
-        )
+        own = _own_cap(CapScope.TEAM, self.cap)
         return (*own, *self.windows)
 
 
@@ -97,20 +91,7 @@ class Tenant:
     @property
     def caps(self) -> tuple[ScopedCap, ...]:
         """Every cap on the key's requests, the key's first (it wins a tie)."""
-        cap = self.cap
-        own = (
-            (
-                ScopedCap(
-                    CapScope.KEY,
-                    cap.max_budget,
-                    cap.spend,
-                    cap.budget_duration,
-                    cap.budget_reset_at,
-                ),
-            )
-            if cap.max_budget is not None
-            else ()
-        )
+        own = _own_cap(CapScope.KEY, self.cap)
         return (*own, *(self.org.caps if self.org else ()), *self.other_caps)
 
     @property
