@@ -83,6 +83,39 @@ class Projection:
     too_little_history: bool = False  # under a day of spending: no pace worth projecting
 
 
+_SPANS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+_WORDS = {"hourly": "1h", "daily": "1d", "weekly": "7d", "monthly": "1mo"}
+
+
+def last_reset(cap: Cap) -> datetime | None:
+    """When the cap's window last began: its next reset less one period (a calendar month for
+    `1mo`, as LiteLLM counts it). None without a period, a reset date or a period we can read."""
+    if cap.budget_reset_at is None or cap.budget_duration is None:
+        return None
+    duration = _WORDS.get(cap.budget_duration, cap.budget_duration)
+    if duration == "1mo":
+        reset = cap.budget_reset_at
+        year, month = (reset.year, reset.month - 1) if reset.month > 1 else (reset.year - 1, 12)
+        return reset.replace(year=year, month=month, day=min(reset.day, 28))
+    unit = duration[-1:]
+    if unit not in _SPANS or not duration[:-1].isdigit():
+        return None
+    return cap.budget_reset_at - timedelta(seconds=int(duration[:-1]) * _SPANS[unit])
+
+
+def pace_basis(
+    cap: Cap | None, month_to_date: Decimal, month_start: datetime, created_at: datetime | None
+) -> tuple[Decimal, datetime]:
+    """What the pace is spend over, and since when: from the latest of the month's start, the
+    key's creation and the cap's last reset. After a reset the cap's own counter is the spend
+    since then; otherwise it is the month to date."""
+    since = max(month_start, created_at) if created_at else month_start
+    reset = last_reset(cap) if cap else None
+    if cap is not None and reset is not None and reset > since:
+        return cap.spend, reset
+    return month_to_date, since
+
+
 # Under a day of history, a pace is a guess: $0.20 spent in the key's first minutes says
 # nothing about a month.
 MIN_HISTORY = timedelta(days=1)
@@ -109,7 +142,8 @@ def project(
         start = since.date()
     days_elapsed = max(1, (today - start).days + 1)
     rate = month_to_date / days_elapsed
-    if since is not None and now is not None and now - since < MIN_HISTORY:
+    used_up = remaining is not None and remaining <= 0  # "now" needs no pace to tell
+    if since is not None and now is not None and now - since < MIN_HISTORY and not used_up:
         days_left = (month_last_day - today).days
         month_end = month_to_date + rate * max(0, days_left)
         return Projection(rate, month_end, None, too_little_history=True)

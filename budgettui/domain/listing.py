@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from budgettui.domain.budget import Projection, project
+from budgettui.domain.budget import Projection, pace_basis, project
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.domain.usage import Month
 
@@ -64,14 +64,9 @@ def projection_for(
     spend = month_to_date.get(tenant.key_hash, Decimal(0))
     month = Month.of(today)
     reset_on = cap.budget_reset_at.date() if cap and cap.budget_reset_at else None
+    spent, since = pace_basis(cap, spend, month.start, tenant.created_at)
     return project(
-        spend,
-        today,
-        month.last_day,
-        cap.remaining if cap else None,
-        reset_on,
-        since=tenant.created_at,
-        now=now,
+        spent, today, month.last_day, cap.remaining if cap else None, reset_on, since=since, now=now
     )
 
 

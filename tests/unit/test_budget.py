@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from budgettui.domain.budget import Alert, Cap, alert_level, project
+from budgettui.domain.budget import Alert, Cap, alert_level, last_reset, pace_basis, project
 
 
 @pytest.mark.parametrize(
@@ -89,3 +89,40 @@ def test_minutes_of_history_give_no_runway_and_say_so() -> None:
     assert fresh.too_little_history
     day_old = project(D("0.20"), today, last, D("4.80"), since=now - timedelta(days=2), now=now)
     assert not day_old.too_little_history
+
+
+def test_after_a_reset_the_pace_is_the_caps_spend_since_it() -> None:
+    # A 7d cap reset on the 8th (next reset the 15th): $14 since then, over 3 days on the 10th,
+    # not the $40 of the month over 10 days.
+    month_start = datetime(2026, 11, 1, tzinfo=UTC)
+    cap = Cap(D("14"), D("30"), "7d", datetime(2026, 11, 15, tzinfo=UTC))
+    assert last_reset(cap) == datetime(2026, 11, 8, tzinfo=UTC)
+    spent, since = pace_basis(cap, D("40"), month_start, created_at=None)
+    assert (spent, since) == (D("14"), datetime(2026, 11, 8, tzinfo=UTC))
+    projection = project(spent, date(2026, 11, 10), date(2026, 11, 30), cap.remaining, since=since)
+    assert projection.daily_rate == D("14") / 3
+
+
+def test_a_reset_before_the_month_or_the_key_leaves_the_month_to_date() -> None:
+    month_start = datetime(2026, 11, 1, tzinfo=UTC)
+    monthly = Cap(D("14"), D("30"), "1mo", datetime(2026, 12, 1, tzinfo=UTC))
+    assert last_reset(monthly) == month_start
+    assert pace_basis(monthly, D("40"), month_start, None) == (D("40"), month_start)
+    created = datetime(2026, 11, 9, tzinfo=UTC)
+    weekly = Cap(D("14"), D("30"), "weekly", datetime(2026, 11, 15, tzinfo=UTC))
+    assert pace_basis(weekly, D("40"), month_start, created) == (D("40"), created)
+    assert last_reset(Cap(D("1"), D("2"), None, None)) is None
+
+
+def test_a_cap_already_used_up_runs_out_now_however_short_the_history() -> None:
+    now = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    fresh = project(
+        D("2.60"),
+        now.date(),
+        date(2026, 11, 30),
+        D("-0.60"),
+        since=now - timedelta(hours=1),
+        now=now,
+    )
+    assert fresh.runway_date == now.date()
+    assert not fresh.too_little_history

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.events import Key
 from textual.widgets import DataTable, Static
 
-from budgettui.domain.budget import Projection, project
+from budgettui.domain.budget import Projection, pace_basis, project
 from budgettui.domain.caps import CapScope, ScopedCap, StopState
 from budgettui.domain.display import RUNWAY_HORIZON_DAYS, day_label, runway_label
 from budgettui.domain.money import format_money
@@ -338,13 +338,14 @@ class TenantScreen(EditingMixin):
         cap = self.tenant.binding_cap_value
         today = self.session.today()
         reset_on = cap.budget_reset_at.date() if cap and cap.budget_reset_at else None
+        spent, since = pace_basis(cap, usage.total_spend, self.month.start, self.tenant.created_at)
         projection = project(
-            usage.total_spend,
+            spent,
             today,
             self.month.last_day,
             cap.remaining if cap else None,
             reset_on,
-            since=self.tenant.created_at,
+            since=since,
             now=self.session.clock(),
         )
         return [
