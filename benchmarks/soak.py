@@ -278,7 +278,7 @@ async def _breakdown(app: Any, pilot: Any) -> list[tuple[float, float, float, fl
     built and found unchanged, and a full rebuild and paint of the table (what a refresh with
     new figures costs). Three times, the auto-refresh stopped."""
     from budgettui.domain.usage import Month
-    from budgettui.services.loading import load_month_to_date, load_overview
+    from budgettui.services.loading import load_overview, load_runway_spend
     from budgettui.ui.widgets.tenant_table import TenantTable
 
     session, screen = app.session, app.tenants_screen
@@ -289,7 +289,7 @@ async def _breakdown(app: Any, pilot: Any) -> list[tuple[float, float, float, fl
         started = time.perf_counter()
         overview = await load_overview(session.client, session.clock())
         listed = time.perf_counter()
-        await load_month_to_date(session.client, overview, Month.of(session.today()))
+        await load_runway_spend(session.client, overview, Month.of(session.today()))
         totals = time.perf_counter()
         screen.redraw()
         await pilot.pause()

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from budgettui.domain.money import CENT
+
 DEFAULT_WARNING_THRESHOLD = Decimal("0.80")
 CRITICAL_THRESHOLD = Decimal("0.90")
 EXCEEDED_THRESHOLD = Decimal("1")
@@ -108,10 +110,19 @@ def pace_basis(
 ) -> tuple[Decimal, datetime]:
     """What the pace is spend over, and since when: from the latest of the month's start, the
     key's creation and the cap's last reset. After a reset the cap's own counter is the spend
-    since then; otherwise it is the month to date."""
+    since then; otherwise it is the month to date. The reset date is inferred (next reset less
+    one period), so it counts only where the counter bears it out: holding at least a cent less
+    than the month to date (the two are summed apart, so they differ in their last digits), it
+    was reset this month. Otherwise (a counter never reset, or another cap's) the month to date
+    it is."""
     since = max(month_start, created_at) if created_at else month_start
     reset = last_reset(cap) if cap else None
-    if cap is not None and reset is not None and reset > since:
+    if (
+        cap is not None
+        and reset is not None
+        and reset > since
+        and month_to_date - cap.spend >= CENT
+    ):
         return cap.spend, reset
     return month_to_date, since
 

@@ -206,10 +206,3 @@ def _spend_by_key(activity: DailyActivity, label: str) -> MonthToDate:
     if expected is not None and len(spend) < expected:  # a proxy that caps the breakdown
         return MonthToDate(None, f"n/a on {label}: over {len(spend)} keys")
     return MonthToDate(spend)
-
-
-async def load_month_to_date(
-    client: LiteLLMClient, overview: Overview, month: Month
-) -> dict[str, Decimal] | None:
-    """`load_runway_spend` without the reason: what the tenants screen reads until it shows it."""
-    return (await load_runway_spend(client, overview, month)).spend

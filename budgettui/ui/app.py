@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -11,7 +12,7 @@ import httpx
 import platformdirs
 from textual import events
 from textual.app import App
-from textual.notifications import Notification, Notify, SeverityLevel
+from textual.notifications import SeverityLevel
 
 from budgettui.services.connect import make_client
 from budgettui.services.journal import Journal, default_journal_path
@@ -64,8 +65,8 @@ class BudgetApp(ReportsFailures, App[None]):
             journal=journal,
         )
         self.tenants_screen = TenantsScreen(self.session)
-        # The toasts raised and not yet expired, by what they say: a repeat is not raised again.
-        self._live_toasts: dict[tuple[str, str, SeverityLevel], Notification] = {}
+        # When each toast on screen expires, by what it says: a repeat is not raised again.
+        self._toasts_until: dict[tuple[str, str, SeverityLevel], float] = {}
 
     def on_mount(self) -> None:
         self.push_screen(self.tenants_screen)
@@ -97,25 +98,18 @@ class BudgetApp(ReportsFailures, App[None]):
     ) -> None:
         """Raise a toast, unless the same one is still on screen: a refresh every 2 s against a
         proxy that is down would otherwise stack one "unreachable" toast per attempt."""
-        self._live_toasts = {
-            said: toast for said, toast in self._live_toasts.items() if not toast.has_expired
-        }
+        now = time.monotonic()
+        self._toasts_until = {said: end for said, end in self._toasts_until.items() if end > now}
         said = (title, message, severity)
-        if said in self._live_toasts:
+        if said in self._toasts_until:
             return
-        toast = Notification(
-            message,
-            title,
-            severity,
-            self.NOTIFICATION_TIMEOUT if timeout is None else timeout,
-            markup=markup,
-        )
-        self._live_toasts[said] = toast
-        self.post_message(Notify(toast))
+        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self._toasts_until[said] = now + timeout
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def clear_notifications(self) -> None:
         """Toasts cleared are no longer on screen: the next identical one is raised again."""
-        self._live_toasts.clear()
+        self._toasts_until.clear()
         super().clear_notifications()
 
     # Textual's own toasts, which it writes in markup: told as it meant them.

@@ -126,3 +126,13 @@ def test_a_cap_already_used_up_runs_out_now_however_short_the_history() -> None:
     )
     assert fresh.runway_date == now.date()
     assert not fresh.too_little_history
+
+
+def test_an_inferred_reset_the_counter_does_not_bear_out_leaves_the_month_to_date() -> None:
+    # The next reset less 30d falls on the 2nd, but the counter still holds the whole month:
+    # nothing was reset, and a pace "since this morning" would be a guess.
+    month_start = datetime(2026, 12, 1, tzinfo=UTC)
+    cap = Cap(D("0.15"), D("0.34"), "30d", datetime(2027, 1, 1, tzinfo=UTC))
+    assert pace_basis(cap, D("0.15"), month_start, None) == (D("0.15"), month_start)
+    # Summed apart, the two figures differ in their last digits: still not a reset.
+    assert pace_basis(cap, D("0.15000001"), month_start, None) == (D("0.15000001"), month_start)
