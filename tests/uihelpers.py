@@ -52,7 +52,7 @@ def build(tmp_path: Path, role: str = "master", *, refresh: float = 0) -> Harnes
 def table_names(app: BudgetApp) -> list[str]:
     """The first column of the tenants table, as the user reads it."""
     table = app.screen.query_one(TenantTable)
-    return [str(table.get_row_at(i)[0]).strip() for i in range(table.row_count)]
+    return [table.cells_at(i)["tenant"] for i in range(table.row_count)]
 
 
 async def settle(pilot: object) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from budgettui.domain.budget import DEFAULT_WARNING_THRESHOLD, Alert, BindingCap, Cap
 from budgettui.domain.caps import (
@@ -88,39 +89,41 @@ class Tenant:
     created_at: datetime | None = None
     expires: datetime | None = None
 
-    @property
+    # Cached: a frozen tenant's caps never change, and the table reads these for every row on
+    # every sort and filter (at 20,000 tenants recomputing them was most of a keystroke).
+    @cached_property
     def caps(self) -> tuple[ScopedCap, ...]:
         """Every cap on the key's requests, the key's first (it wins a tie)."""
         own = _own_cap(CapScope.KEY, self.cap)
         return (*own, *(self.org.caps if self.org else ()), *self.other_caps)
 
-    @property
+    @cached_property
     def binding_scoped_cap(self) -> ScopedCap | None:
         """The cap LiteLLM will hit first, of those whose spend can be read."""
         return binding_of(self.caps)
 
-    @property
+    @cached_property
     def unmeasured_caps(self) -> tuple[ScopedCap, ...]:
         """Caps that may refuse this tenant but cannot be compared: unreadable to this key, or
         with a spend LiteLLM does not tell."""
         return tuple(c for c in self.caps if not c.measurable)
 
-    @property
+    @cached_property
     def binding(self) -> BindingCap:
         scoped = self.binding_scoped_cap
         return scoped.binding_label if scoped else BindingCap.NONE
 
-    @property
+    @cached_property
     def binding_cap_value(self) -> Cap | None:
         scoped = self.binding_scoped_cap
         return scoped.as_cap if scoped else None
 
-    @property
+    @cached_property
     def fraction_used(self) -> Decimal | None:
         scoped = self.binding_scoped_cap
         return scoped.fraction_used if scoped else None
 
-    @property
+    @cached_property
     def alert(self) -> Alert:
         """How close the money is to a refusal; `state` says when the key is refused anyway."""
         return cap_alert(self.binding_scoped_cap, self.threshold)
@@ -246,22 +249,38 @@ def assemble_tenants(
     now: datetime | None = None,
 ) -> list[Tenant]:
     """Every tenant the caller may see, sorted by org then tenant (case-insensitive; keys with
-    no org last). Only what LiteLLM returned is used: a key whose team the caller may not list
-    keeps its team id as the org name rather than being looked up elsewhere, its team's caps
-    unreadable. `readings` holds the owners' and members' budgets loading could read (without
-    it they are all unreadable); `now` decides which keys have expired."""
+    no org last): the keys' tenants and the teams still provisioning."""
+    teams = list(teams)
+    keys = list(keys)
+    tenants = tenants_of_keys(teams, keys, caller, threshold, readings=readings, now=now)
+    keyed_teams = {key.team_id for key in keys if key.team_id}
+    tenants.extend(provisioning_tenants(teams, keyed_teams, caller, threshold))
+    return sorted(tenants, key=tenant_sort_key)
+
+
+def tenants_of_keys(
+    teams: Iterable[Team],
+    keys: Iterable[Key],
+    caller: Caller,
+    threshold: Decimal = DEFAULT_WARNING_THRESHOLD,
+    *,
+    readings: CapReadings | None = None,
+    now: datetime | None = None,
+) -> list[Tenant]:
+    """The tenants of these keys, in their order (a page of keys as it lands). Only what
+    LiteLLM returned is used: a key whose team the caller may not list keeps its team id as the
+    org name rather than being looked up elsewhere, its team's caps unreadable. `readings`
+    holds the owners' and members' budgets loading could read (without it they are all
+    unreadable); `now` decides which keys have expired."""
     readings = readings or CapReadings()
     teams_by_id = {team.team_id: team for team in teams}
     orgs = {team_id: build_org(team, caller) for team_id, team in teams_by_id.items()}
     tenants: list[Tenant] = []
-    keyed_teams: set[str] = set()
     for key in keys:
         team = teams_by_id.get(key.team_id) if key.team_id else None
         org = orgs.get(key.team_id) if key.team_id else None
         if key.team_id and org is None:
             org = Org(key.team_id, key.team_id, Cap(Decimal(0), None), readable=False)
-        if key.team_id:
-            keyed_teams.add(key.team_id)
         tenants.append(
             Tenant(
                 name=key_display_name(key),
@@ -283,10 +302,21 @@ def assemble_tenants(
                 expires=key.expires,
             )
         )
-    for team_id, team in teams_by_id.items():
-        if team_id in keyed_teams or not _has_no_keys(team):
+    return tenants
+
+
+def provisioning_tenants(
+    teams: Iterable[Team],
+    keyed_teams: set[str],
+    caller: Caller,
+    threshold: Decimal = DEFAULT_WARNING_THRESHOLD,
+) -> list[Tenant]:
+    """The teams with no key yet (none among `keyed_teams`, and none LiteLLM counts)."""
+    tenants = []
+    for team in {team.team_id: team for team in teams}.values():
+        if team.team_id in keyed_teams or not _has_no_keys(team):
             continue
-        org = orgs[team_id]
+        org = build_org(team, caller)
         tenants.append(
             Tenant(
                 name=org.name,
@@ -298,7 +328,7 @@ def assemble_tenants(
                 threshold=threshold,
             )
         )
-    return sorted(tenants, key=tenant_sort_key)
+    return tenants
 
 
 def _has_no_keys(team: Team) -> bool:

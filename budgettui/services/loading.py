@@ -4,6 +4,7 @@ domain. Async, no Textual: the TUI's workers and the CLI call the same functions
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -16,14 +17,15 @@ from budgettui.domain.tenants import (
     Tenant,
     assemble_tenants,
     find_tenant,
+    tenants_of_keys,
     with_key_details,
 )
 from budgettui.domain.usage import Month, MonthUsage, SpendLogAccumulator, usage_from_activity
 from budgettui.errors import BudgettuiError
 from budgettui.proxy.capabilities import Capabilities
-from budgettui.proxy.client import SPEND_LOG_PAGE_SIZE, ActivityScope, LiteLLMClient
+from budgettui.proxy.client import SPEND_LOG_PAGE_SIZE, ActivityScope, Listing, LiteLLMClient
 from budgettui.proxy.errors import EndpointMissing, Forbidden, NotFound, Rejected, Unauthorized
-from budgettui.proxy.models import Caller, DailyActivity
+from budgettui.proxy.models import Caller, DailyActivity, Key, KeyActivityTotal, Team
 from budgettui.services.cap_loading import read_caps
 
 # A month of one key's logs at 1,000 rows a page: 1,000 pages is a million requests. Past that
@@ -50,23 +52,105 @@ class Overview:
     capabilities: Capabilities = field(default_factory=Capabilities)
 
 
+# Told of the tenants of each page of keys as it lands (before their owners' budgets are read),
+# with how many keys have landed and how many the proxy says there are: the table streams in.
+TenantsSeen = Callable[[list[Tenant], int, int | None], None]
+# Told of each page of month-to-date spend per key hash as it lands.
+SpendSeen = Callable[[dict[str, Decimal]], None]
+
+
 async def load_overview(
     client: LiteLLMClient,
     fetched_at: datetime,
     threshold: Decimal = DEFAULT_WARNING_THRESHOLD,
+    *,
+    caller: Caller | None = None,
+    on_tenants: TenantsSeen | None = None,
 ) -> Overview:
     """Caller, teams and keys: three listings, the two big ones paged concurrently (after the
     proxy's schema, which the client reads once and every later call reuses); then the budgets
     of the keys' owners and members (`cap_loading.read_caps`). `fetched_at` also decides which
-    keys have expired."""
-    caller = await client.whoami()
-    teams, keys = await asyncio.gather(client.list_teams(caller), client.list_keys())
+    keys have expired. `on_tenants` sees the keys' tenants page by page, once the teams are in."""
+    caller = caller or await client.whoami()
+    stream = _TenantStream(caller, threshold, fetched_at, on_tenants)
+
+    async def list_teams() -> Listing[Team]:
+        listing = await client.list_teams(caller)
+        stream.teams_landed(listing.items)
+        return listing
+
+    teams_task = asyncio.ensure_future(list_teams())
+    try:
+        keys = await client.list_keys(on_page=stream.keys_landed if on_tenants else None)
+        teams = await teams_task
+    finally:
+        teams_task.cancel()
     readings = await read_caps(client, caller, keys.items)
     tenants = assemble_tenants(
         teams.items, keys.items, caller, threshold, readings=readings, now=fetched_at
     )
     capabilities = await client.capabilities()
     return Overview(caller, tenants, teams.partial or keys.partial, fetched_at, capabilities)
+
+
+class _TenantStream:
+    """Pages of keys become tenants once the teams are known (a key's org needs its team);
+    pages that land before the teams wait for them."""
+
+    def __init__(
+        self, caller: Caller, threshold: Decimal, now: datetime, seen: TenantsSeen | None
+    ) -> None:
+        self.caller, self.threshold, self.now, self.seen = caller, threshold, now, seen
+        self.teams: list[Team] | None = None
+        self.waiting: list[Key] = []
+        self.landed = 0
+        self.total: int | None = None
+
+    def keys_landed(self, keys: list[Key], total: int | None) -> None:
+        self.landed += len(keys)
+        self.total = total if total is not None else self.total
+        self.waiting.extend(keys)
+        self._flush()
+
+    def teams_landed(self, teams: list[Team]) -> None:
+        self.teams = teams
+        self._flush()
+
+    def _flush(self) -> None:
+        if self.teams is None or not self.waiting or self.seen is None:
+            return
+        keys, self.waiting = self.waiting, []
+        tenants = tenants_of_keys(self.teams, keys, self.caller, self.threshold, now=self.now)
+        self.seen(tenants, self.landed, self.total)
+
+
+async def load_dashboard(
+    client: LiteLLMClient,
+    fetched_at: datetime,
+    threshold: Decimal,
+    month: Month,
+    *,
+    on_tenants: TenantsSeen | None = None,
+    on_spend: SpendSeen | None = None,
+) -> tuple[Overview, MonthToDate]:
+    """The overview and the month-to-date spend for the runway column. An admin's totals need
+    nothing from the key list, so they load beside it (at 20,000 keys, 200 pages of totals
+    would otherwise start only after 200 pages of keys); a team member's need their teams."""
+    caller = await client.whoami()
+    if caller.user_role not in SEE_ALL_ROLES:
+        overview = await load_overview(
+            client, fetched_at, threshold, caller=caller, on_tenants=on_tenants
+        )
+        team_ids = sorted({t.org.team_id for t in overview.tenants if t.org})
+        return overview, await _runway_spend(client, caller, team_ids, month, on_spend)
+    runway = asyncio.ensure_future(_runway_spend(client, caller, [], month, on_spend))
+    try:
+        overview = await load_overview(
+            client, fetched_at, threshold, caller=caller, on_tenants=on_tenants
+        )
+        return overview, await runway
+    finally:
+        runway.cancel()
 
 
 async def load_key_details(client: LiteLLMClient, tenant: Tenant) -> Tenant:
@@ -168,20 +252,36 @@ class MonthToDate:
 
 
 async def load_runway_spend(client: LiteLLMClient, overview: Overview, month: Month) -> MonthToDate:
+    team_ids = sorted({t.org.team_id for t in overview.tenants if t.org})
+    return await _runway_spend(client, overview.caller, team_ids, month)
+
+
+async def _runway_spend(
+    client: LiteLLMClient,
+    caller: Caller,
+    team_ids: list[str],
+    month: Month,
+    on_spend: SpendSeen | None = None,
+) -> MonthToDate:
     """Per-key totals in bulk (100 keys a request); on a release without them, an admin's one
     aggregated answer, whose per-key breakdown 1.84 does not cap. Never a request per key: at
     2,000 keys that would be 2,000 requests for one column."""
-    caller = overview.caller
     admin = caller.user_role in SEE_ALL_ROLES
-    team_ids = sorted({t.org.team_id for t in overview.tenants if t.org})
     if not admin and not team_ids:
         return MonthToDate(None, "n/a: no team")
     first, last = month.first_day, month.last_day
+
+    def page_landed(rows: list[KeyActivityTotal], _total: int | None) -> None:
+        if on_spend is not None:
+            on_spend({row.api_key: row.metrics.spend for row in rows})
+
     try:
         if admin:
-            totals = await client.key_activity_totals("user", first, last)
+            totals = await client.key_activity_totals("user", first, last, on_page=page_landed)
         else:
-            totals = await client.key_activity_totals("team", first, last, team_ids=team_ids)
+            totals = await client.key_activity_totals(
+                "team", first, last, team_ids=team_ids, on_page=page_landed
+            )
         return MonthToDate({row.api_key: row.metrics.spend for row in totals.items})
     except EndpointMissing:
         pass

@@ -51,9 +51,7 @@ def _text(app: BudgetApp, selector: str) -> str:
 
 def _row(app: BudgetApp, name: str) -> dict[str, str]:
     table = app.screen.query_one(TenantTable)
-    cells = table.get_row_at(table_names(app).index(name))
-    keys = [column.key.value for column in table.ordered_columns]
-    return {key: str(cell).strip() for key, cell in zip(keys, cells, strict=True)}
+    return table.cells_at(table_names(app).index(name))
 
 
 def _styles(content: object) -> set[str]:
@@ -176,7 +174,7 @@ async def test_the_table_says_blocked_and_expired_before_money_and_marks_whose_c
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(TenantTable)
-        status = table.get_row_at(table_names(app).index("acme-blocked"))[-1]
+        status = table.cell_at(table_names(app).index("acme-blocked"), "status")
         assert str(status) == "BLOCKED"
         assert URGENT in _styles(status)
         assert _row(app, "acme-blocked")["used"].endswith("%o")  # its org binds before its $5

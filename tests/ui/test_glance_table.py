@@ -25,14 +25,12 @@ NARROW, WIDE = (80, 24), (120, 36)
 def _row(app: BudgetApp, name: str) -> dict[str, str]:
     """The row whose tenant cell reads `name`, as column key → the text on screen."""
     table = app.screen.query_one(TenantTable)
-    index = table_names(app).index(name)
-    keys = [str(column.key.value) for column in table.ordered_columns]
-    return {key: str(cell) for key, cell in zip(keys, table.get_row_at(index), strict=True)}
+    return table.cells_at(table_names(app).index(name))
 
 
 def _column_width(app: BudgetApp, key: str) -> int:
     table = app.screen.query_one(TenantTable)
-    return next(c.width for c in table.ordered_columns if c.key.value == key)
+    return table.column_widths()[key]
 
 
 @pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "120x36"])

@@ -171,8 +171,8 @@ async def test_a_key_made_today_has_too_little_history_for_a_runway(tmp_path: Pa
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(TenantTable)
-        row = table.get_row_at(table_names(app).index("fresh"))
-        assert TOO_NEW in [str(cell) for cell in row]
+        row = table.cells_at(table_names(app).index("fresh"))
+        assert row["runway"] == TOO_NEW
         screen = await _open(app, pilot, "fresh")
         assert "Runway too little history" in _text(screen, "#facts")
 

@@ -184,7 +184,7 @@ async def test_a_refresh_shows_new_spend_and_one_with_nothing_new_leaves_the_vie
 
 def _row_text(table: TenantTable, name: str) -> str:
     for index in range(table.row_count):
-        cells = [str(cell) for cell in table.get_row_at(index)]
+        cells = list(table.cells_at(index).values())
         if name in cells[0].split():
             return " ".join(cells)
     raise AssertionError(f"{name} not in the table")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,13 +11,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
-from budgettui.domain.listing import DESCENDING_BY_DEFAULT, SortKey, build_groups
+from budgettui.domain.listing import DESCENDING_BY_DEFAULT, SortKey, TenantRows
 from budgettui.domain.tenants import NOT_FOUND, Org, Tenant, is_read_only
 from budgettui.domain.usage import Month
 from budgettui.proxy.errors import ProxyError
-from budgettui.services.loading import MonthToDate, Overview, load_overview, load_runway_spend
+from budgettui.services.loading import MonthToDate, Overview, load_dashboard
 from budgettui.ui.screens.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.error import ErrorScreen
 from budgettui.ui.screens.help import HelpScreen
@@ -30,7 +31,6 @@ from budgettui.ui.widgets.tenant_table import (
     TENANT_ROW_PREFIX,
     TenantTable,
     describe_refresh,
-    row_key_for,
 )
 from budgettui.ui.widgets.theme_styles import MUTED, NOTICE
 
@@ -58,6 +58,12 @@ class TenantsScreen(EditingMixin):
         self.sort = SortKey.TENANT
         self.reverse = False
         self.month_to_date = MonthToDate(None)
+        self.rows: TenantRows | None = None
+        # True until the last page of keys and of month-to-date totals has landed.
+        self.is_loading = True
+        self.shown_query = ""  # the filter the table reflects now (the benchmark waits on it)
+        self._progress: tuple[int, int | None] | None = None  # keys landed, keys in all
+        self._redraw_timer: Timer | None = None
         self._refresh_timer: Timer | None = None
         self._refresh_due = False
 
@@ -79,24 +85,55 @@ class TenantsScreen(EditingMixin):
 
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def reload(self) -> None:
-        """Fetch the overview; on failure keep the last good data and say what went wrong."""
+        """Fetch the overview; on failure keep the last good data and say what went wrong. The
+        first load streams: rows appear as pages of keys land ("loading keys 3,400 / 20,005")
+        and runways fill in as the month-to-date totals come. A refresh keeps the table as it
+        is until its data is whole: it never blanks, and an idle dashboard stays quiet."""
         session = self.session
         started = time.monotonic()
+        now, today = session.clock(), session.today()
+        stream = _Stream(self, TenantRows(today=today, now=now)) if self.rows is None else None
+        self.is_loading = True
         try:
-            overview = await load_overview(
-                session.client, session.clock(), session.settings.threshold
-            )
-            month_to_date = await load_runway_spend(
-                session.client, overview, Month.of(session.today())
+            overview, month_to_date = await load_dashboard(
+                session.client,
+                now,
+                session.settings.threshold,
+                Month.of(today),
+                on_tenants=stream.tenants_landed if stream else None,
+                on_spend=stream.spend_landed if stream else None,
             )
         except ProxyError as exc:
             self._failed(exc)
         else:
             session.overview = overview
             self.month_to_date = month_to_date
-            self.redraw()
+            self.rows = TenantRows(
+                overview.tenants, month_to_date=month_to_date.spend, today=today, now=now
+            )
+            self.query_one(TenantTable).forget_widths()
         finally:
+            self.is_loading = False
+            self._progress = None
+            if self._redraw_timer is not None:  # the redraw below shows it all
+                self._redraw_timer.stop()
+                self._redraw_timer = None
             self._schedule_refresh(time.monotonic() - started)
+            self.redraw()
+
+    # While pages land the table is redrawn at most this often: at 20,000 tenants a redraw
+    # sorts every row, and 200 pages would otherwise keep the app from the user's keys.
+    STREAM_REDRAW_SECONDS = 0.25
+
+    def _redraw_soon(self) -> None:
+        if self.rows is not None and self.query_one(TenantTable).row_count == 0:
+            self.redraw()  # the first rows go up at once
+        elif self._redraw_timer is None:
+            self._redraw_timer = self.set_timer(self.STREAM_REDRAW_SECONDS, self._redraw_now)
+
+    def _redraw_now(self) -> None:
+        self._redraw_timer = None
+        self.redraw()
 
     def _failed(self, error: ProxyError) -> None:
         if self.session.overview is None:
@@ -136,21 +173,17 @@ class TenantsScreen(EditingMixin):
     # -- drawing ------------------------------------------------------------------------------
 
     def redraw(self) -> None:
-        overview = self.session.overview
-        if overview is None:
+        rows = self.rows
+        if rows is None:
+            self._draw_note(None, 0)
             return
-        groups = build_groups(
-            overview.tenants,
-            query=self.query_text,
-            sort=self.sort,
-            reverse=self.reverse,
-            month_to_date=self.month_to_date.spend,
-            today=self.session.today(),
-            now=self.session.clock(),
-        )
+        groups = rows.groups(self.query_text, self.sort, self.reverse)
         table = self.query_one(TenantTable)
         table.show(groups, today=self.session.today(), tz=self.session.tz)
-        self._draw_identity(overview)
+        self.shown_query = self.query_text
+        overview = self.session.overview
+        if overview is not None:
+            self._draw_identity(overview)
         self._tick_freshness()
         self._draw_note(overview, sum(len(g.rows) for g in groups))
 
@@ -174,9 +207,19 @@ class TenantsScreen(EditingMixin):
         )
         self.query_one("#freshness", Static).update(text)
 
-    def _draw_note(self, overview: Overview, shown: int) -> None:
-        parts = [f"{shown} of {len(overview.tenants)} tenants"]
-        if self.query_text and shown == 0:
+    def _draw_note(self, overview: Overview | None, shown: int) -> None:
+        total = len(self.rows) if self.rows is not None else 0
+        parts = [f"{shown:,} of {total:,} tenants"]
+        if self._progress is not None:
+            landed, expected = self._progress
+            verb = "loading" if overview is None else "refreshing"
+            parts.insert(
+                0,
+                f"{verb} keys {landed:,} / {expected:,}" if expected else f"{verb} keys {landed:,}",
+            )
+        elif self.is_loading and overview is None:
+            parts = ["loading…"]
+        if self.query_text and shown == 0 and not self.is_loading:
             # The same words whether the name does not exist or is hidden from this key.
             parts = [f"no tenant matches {self.query_text!r}: {NOT_FOUND}"]
         elif self.query_text:
@@ -185,7 +228,7 @@ class TenantsScreen(EditingMixin):
             parts.append(f"runway {self.month_to_date.unavailable}")
         direction = "↓" if (self.sort in DESCENDING_BY_DEFAULT) != self.reverse else "↑"
         parts.append(f"sort: {self.sort.value} {direction}")
-        if overview.partial:
+        if overview is not None and overview.partial:
             parts.append("PARTIAL: the proxy listed more than budgettui pages through")
         self.query_one("#table-note", Static).update(Content.styled("  ·  ".join(parts), MUTED))
 
@@ -194,7 +237,9 @@ class TenantsScreen(EditingMixin):
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.display = True
-        field.focus()
+        # At once, not on the next turn of the loop as `focus()` does: keys typed right after
+        # `/` while the app is busy are already queued, and would go to the table and be lost.
+        self.set_focus(field)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -241,11 +286,11 @@ class TenantsScreen(EditingMixin):
         if tenant is not None:
             self.open_tenant(tenant)
 
-    @on(DataTable.RowHighlighted)
+    @on(TenantTable.RowHighlighted)
     def _row_highlighted(self) -> None:
         self.refresh_bindings()
 
-    @on(DataTable.RowSelected)
+    @on(TenantTable.RowSelected)
     def _row_selected(self) -> None:
         self.action_open()
 
@@ -253,13 +298,11 @@ class TenantsScreen(EditingMixin):
         self.app.push_screen(TenantScreen(self.session, tenant))
 
     def selected_tenant(self) -> Tenant | None:
-        overview = self.session.overview
-        key = self.query_one(TenantTable).selected_key()
-        if overview is None or key is None:
+        table = self.query_one(TenantTable)
+        key = table.selected_key()
+        if key is None or not key.startswith((TENANT_ROW_PREFIX, PROVISIONING_ROW_PREFIX)):
             return None
-        if not key.startswith((TENANT_ROW_PREFIX, PROVISIONING_ROW_PREFIX)):
-            return None
-        return next((t for t in overview.tenants if row_key_for(t) == key), None)
+        return table.tenant_at(table.cursor_row)
 
     def current_tenant(self) -> Tenant | None:
         return self.selected_tenant()
@@ -288,5 +331,24 @@ class TenantsScreen(EditingMixin):
         if action == "clear_filter":
             return bool(self.query_text) or self.query_one("#filter", Input).display
         if action == "open":
-            return self.session.overview is not None
+            return self.rows is not None
         return self.check_edit_action(action)
+
+
+class _Stream:
+    """The first load's pages, into the screen's rows as they land."""
+
+    def __init__(self, screen: TenantsScreen, rows: TenantRows) -> None:
+        self.screen, self.rows = screen, rows
+        self.spend: dict[str, Decimal] = {}
+
+    def tenants_landed(self, tenants: list[Tenant], landed: int, total: int | None) -> None:
+        self.rows.add(tenants)
+        self.screen.rows = self.rows
+        self.screen._progress = (landed, total)
+        self.screen._redraw_soon()
+
+    def spend_landed(self, page: dict[str, Decimal]) -> None:
+        self.spend.update(page)
+        self.rows.set_month_to_date(self.spend, page)
+        self.screen._redraw_soon()

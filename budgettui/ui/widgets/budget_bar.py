@@ -18,6 +18,7 @@ from budgettui.domain.money import format_money
 from budgettui.ui.widgets.theme_styles import ALERT_STYLE, MUTED, NOTICE
 
 FULL, EMPTY = "█", "░"
+NO_BAR = "—"
 BINDS_FIRST = "◀ binds first"
 SPEND_NOT_REPORTED = "spend not reported by LiteLLM"
 LABEL_WIDTH = 8  # a longer label takes a line of its own: every bar starts in the same column
@@ -26,14 +27,23 @@ LABEL_WIDTH = 8  # a longer label takes a line of its own: every bar starts in t
 def bar(fraction: Decimal | None, width: int, alert: Alert, *, marker: str = "") -> Content:
     """`████░░░░ 52%`; `—` without a cap. Over 100 % the bar is full and the number says how far."""
     if fraction is None:
-        return Content.styled("—", MUTED)
+        return Content.styled(NO_BAR, MUTED)
     filled = max(0, min(width, round(float(fraction) * width)))
     style = ALERT_STYLE[alert]
     return Content.assemble(
         (FULL * filled, style),
         (EMPTY * (width - filled), MUTED),
-        (f" {float(fraction) * 100:>3.0f}%{marker}", style),
+        (_percent(fraction, marker), style),
     )
+
+
+def bar_width(fraction: Decimal | None, width: int, *, marker: str = "") -> int:
+    """How many cells `bar` takes, without drawing it (the table measures every row)."""
+    return len(NO_BAR) if fraction is None else width + len(_percent(fraction, marker))
+
+
+def _percent(fraction: Decimal, marker: str) -> str:
+    return f" {float(fraction) * 100:>3.0f}%{marker}"
 
 
 def cap_label(cap: ScopedCap, org_name: str | None) -> str:

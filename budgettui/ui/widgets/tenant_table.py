@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
 
 from budgettui.domain.budget import Alert, BindingCap, Cap, alert_level
 from budgettui.domain.caps import StopState
@@ -24,7 +30,7 @@ from budgettui.domain.display import (
 from budgettui.domain.listing import Group, Row
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Org, Tenant
-from budgettui.ui.widgets.budget_bar import bar
+from budgettui.ui.widgets.budget_bar import bar, bar_width
 from budgettui.ui.widgets.theme_styles import (
     ALERT_STYLE,
     GOOD,
@@ -126,21 +132,25 @@ def _reset(cap: Cap, tz: tzinfo, today: date) -> str:
 
 
 def _runway(row: Row, today: date) -> Content:
+    return Content.styled(*_runway_parts(row, today))
+
+
+def _runway_parts(row: Row, today: date) -> tuple[str, str]:
+    """The runway cell's words and style."""
     projection = row.projection
     if not row.tenant.usage_visible:
-        return Content.styled(HIDDEN_USAGE, MUTED)  # a zero pace would read as an all-clear
+        return HIDDEN_USAGE, MUTED  # a zero pace would read as an all-clear
     if projection is not None and projection.resets_first:
-        return Content.styled("resets", GOOD)
+        return "resets", GOOD
     if projection is not None and projection.too_little_history:
-        return Content.styled(TOO_NEW, MUTED)
+        return TOO_NEW, MUTED
     if projection is None or projection.runway_date is None:
-        return Content.styled("—", MUTED)
+        return "—", MUTED
+    label = runway_label(projection.runway_date, today)
     if projection.runway_date <= today:
-        return Content.styled(runway_label(projection.runway_date, today), URGENT)
+        return label, URGENT
     days = (projection.runway_date - today).days
-    return Content.styled(
-        runway_label(projection.runway_date, today), SOON if days <= SOON_DAYS else ""
-    )
+    return label, SOON if days <= SOON_DAYS else ""
 
 
 def status_cell(
@@ -199,6 +209,25 @@ def tenant_cells(row: Row, today: date, tz: tzinfo) -> Cells:
     }
 
 
+def tenant_widths(row: Row, today: date, tz: tzinfo) -> dict[str, int]:
+    """What `tenant_cells` would take, column by column, without drawing it: the table
+    measures every row (20,000 of them) but draws only those on screen."""
+    tenant = row.tenant
+    if tenant.provisioning:
+        return {"status": len(status_word(Alert.NONE, provisioning=True))}
+    word = status_word(tenant.alert, state=tenant.state, unmeasured=bool(tenant.unmeasured_caps))
+    marker = BINDING_MARKERS.get(tenant.binding, "")
+    return {
+        "spend": len(format_money(tenant.cap.spend)),
+        "budget": len(format_money(tenant.cap.max_budget)),
+        "duration": len(tenant.cap.budget_duration or "—"),
+        "resets": len(_reset(tenant.cap, tz, today)),
+        "used": bar_width(tenant.fraction_used, BAR_WIDTH, marker=marker),
+        "runway": len(_runway_parts(row, today)[0]),
+        "status": len(word),
+    }
+
+
 def _cell_width(cell: Cell) -> int:
     if isinstance(cell, Amount | Name):
         return cell.width()
@@ -207,32 +236,161 @@ def _cell_width(cell: Cell) -> int:
     return cell_len(cell)
 
 
-def _drawn(cell: Cell, width: int) -> object:
-    return cell.at(width) if isinstance(cell, Amount | Name) else cell
+def _as_content(cell: Cell, width: int) -> Content:
+    """A cell written at its column's width: cut (never wrapped) and padded; amounts to the
+    right."""
+    if isinstance(cell, Amount):
+        return _right(cell.at(width), width)
+    drawn = Content.from_rich_text(cell.at(width)) if isinstance(cell, Name) else cell
+    content = drawn if isinstance(drawn, Content) else Content(drawn)
+    if content.cell_length > width:
+        content = content.truncate(width)
+    return content.pad_right(width - content.cell_length)
 
 
-class TenantTable(DataTable[object]):
-    """Row keys: `org:<team_id>`, `key:<hash>`, `new:<team_id>` (provisioning)."""
+def _right(text: Text, width: int) -> Content:
+    content = Content.from_rich_text(text)
+    return content.pad_left(max(0, width - content.cell_length))
 
+
+Source = Org | Row | None  # an org's row, a tenant's, or the "(no org)" heading
+
+
+class TenantTable(ScrollView, can_focus=True):
+    """The tenants as a virtual table: only the rows on screen are drawn (Textual's line API),
+    so 20,000 tenants cost what the 30 visible ones cost, and a keystroke in the filter never
+    waits on the table. Row keys: `org:<team_id>`, `key:<hash>`, `new:<team_id>`."""
+
+    # DataTable's look (it was one until 20,000 rows made it too slow to measure).
     DEFAULT_CSS = """
-    TenantTable { height: 1fr; }
+    TenantTable {
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .tenant-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .tenant-table--header { background-tint: $foreground 5%; }
+        }
+        & > .tenant-table--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .tenant-table--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .tenant-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
     """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"tenant-table--header", "tenant-table--cursor"}
     # What a less or k9s user tries first; the cursor moves, not only the view.
     BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home,g", "scroll_top", "First row", show=False),
         Binding("end,G", "scroll_bottom", "Last row", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("enter", "select_cursor", "Open", show=False),
     ]
+    cell_padding = 1
+
+    class RowHighlighted(Message):
+        def __init__(self, row_key: str | None) -> None:
+            super().__init__()
+            self.row_key = row_key
+
+    class RowSelected(Message):
+        def __init__(self, row_key: str) -> None:
+            super().__init__()
+            self.row_key = row_key
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
-        self._rows: list[tuple[str, Cells]] = []
-        self._laid_out_for: int | None = None
+        super().__init__(id=id)
+        self._keys: list[str] = []
+        self._sources: list[Source] = []
+        self._index: dict[str, int] = {}
+        self._today = date.min
+        self._tz: tzinfo = UTC
+        self.cursor_row = 0
+        # Every row measured since the data was last replaced: the columns keep their width
+        # while the filter narrows the rows (they do not jump as the user types).
+        self._widest: dict[str, int] = {}
+        self._measured: dict[str, object] = {}
+        self._cells: dict[str, tuple[object, Cells]] = {}
+        self._widths: dict[str, int] = {}
+        self._drawn: list[tuple[str, str, object]] = []
+
+    # -- data ---------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    def show(self, groups: list[Group], *, today: date, tz: tzinfo) -> None:
+        """Show these rows, keeping the cursor on the same row when it is still there."""
+        selected = self.selected_key()
+        self._today, self._tz = today, tz
+        keys: list[str] = []
+        sources: list[Source] = []
+        for group in groups:
+            if group.org is not None:
+                keys.append(ORG_ROW_PREFIX + group.org.team_id)
+                sources.append(group.org)
+            elif len(groups) > 1:
+                keys.append(NO_ORG_ROW)
+                sources.append(None)
+            for row in group.rows:
+                keys.append(row_key_for(row.tenant))
+                sources.append(row)
+        self._keys, self._sources = keys, sources
+        self._index = {key: index for index, key in enumerate(keys)}
+        self._measure()
+        self.cursor_row = self._index.get(selected, 0) if selected is not None else 0
+        self.cursor_row = min(self.cursor_row, max(0, len(keys) - 1))
+        self._lay_out()
+
+    def forget_widths(self) -> None:
+        """New data: columns are measured again from the rows shown next."""
+        self._widest.clear()
+        self._measured.clear()
+        self._cells.clear()
+
+    def _measure(self) -> None:
+        measured, widest = self._measured, self._widest
+        for key, source in zip(self._keys, self._sources, strict=True):
+            if measured.get(key) is source and source is not None:
+                continue
+            measured[key] = source
+            for column, width in self._widths_of(key, source).items():
+                if width > widest.get(column, 0):
+                    widest[column] = width
+
+    def _widths_of(self, key: str, source: Source) -> dict[str, int]:
+        if isinstance(source, Row):
+            return tenant_widths(source, self._today, self._tz)
+        return {column: _cell_width(cell) for column, cell in self._cells_of(key, source).items()}
+
+    def _cells_of(self, key: str, source: Source) -> Cells:
+        cached = self._cells.get(key)
+        if cached is not None and cached[0] is source:
+            return cached[1]
+        if source is None:
+            cells: Cells = {"tenant": Name("(no org)", style="dim italic")}
+        elif isinstance(source, Org):
+            cells = org_cells(source, self._tz, self._today)
+        else:
+            cells = tenant_cells(source, self._today, self._tz)
+        self._cells[key] = (source, cells)
+        return cells
+
+    # -- layout -------------------------------------------------------------------------------
 
     def on_resize(self) -> None:
-        if self.size.width != self._laid_out_for:
-            self._fill()
+        self._lay_out()
 
     def _visible(self) -> list[tuple[str, str]]:
         wide = self.size.width >= WIDE_FROM
@@ -243,11 +401,15 @@ class TenantTable(DataTable[object]):
         is under MIN_TENANT_WIDTH the widest amount column narrows, a cell at a time down to
         SHORTEST_MONEY, and amounts that no longer fit are written short ($22.5k), not cut."""
         widths = {
-            key: max([cell_len(label)] + [_cell_width(c[key]) for _, c in self._rows if key in c])
-            for key, label in self._visible()
+            key: max(cell_len(label), self._widest.get(key, 0)) for key, label in self._visible()
         }
         padding = 2 * self.cell_padding
-        room = self.size.width - sum(widths.values()) - padding * (len(widths) + 1) - 1
+        # Inside the vertical scrollbar the rows will need (it is not there yet when the rows
+        # first arrive), so that no horizontal scrollbar takes a line at 80x24.
+        inside = self.size.width
+        if len(self._keys) + 1 > self.size.height:
+            inside -= self.styles.scrollbar_size_vertical
+        room = inside - sum(widths.values()) - padding * (len(widths) + 1) - 1
         labels = dict(COLUMNS)
         while room < MIN_TENANT_WIDTH:
             key = max(MONEY_COLUMNS, key=lambda k: widths[k])  # the widest gives way first
@@ -258,62 +420,167 @@ class TenantTable(DataTable[object]):
             room += 1
         return {"tenant": max(MIN_TENANT_WIDTH, min(MAX_TENANT_WIDTH, room)), **widths}
 
-    def show(self, groups: list[Group], *, today: date, tz: tzinfo) -> None:
-        """Redraw, keeping the cursor on the same row when it is still there."""
-        rows: list[tuple[str, Cells]] = []
-        for group in groups:
-            if group.org is not None:
-                rows.append((ORG_ROW_PREFIX + group.org.team_id, org_cells(group.org, tz, today)))
-            elif len(groups) > 1:
-                rows.append((NO_ORG_ROW, {"tenant": Name("(no org)", style="dim italic")}))
-            for row in group.rows:
-                rows.append((row_key_for(row.tenant), tenant_cells(row, today, tz)))
-        if _as_drawn(rows) == _as_drawn(self._rows) and self.row_count == len(rows):
-            # A refresh that changed nothing repaints nothing: at 2,000 tenants a rebuild costs
-            # ~0.7 s of CPU a refresh, and the view (cursor, scroll) stays where the user left it.
-            return
-        self._rows = rows
-        self._fill()
-
-    def _fill(self) -> None:
+    def _lay_out(self) -> None:
         if self.size.width == 0:
-            return  # not sized yet: on_resize fills
-        selected = self.selected_key()
-        widths = self.column_widths()
-        self.clear(columns=True)
-        self.add_column("Tenant", key="tenant", width=widths["tenant"])
-        for key, label in self._visible():
-            self.add_column(label, key=key, width=widths[key])
-        for row_key, cells in self._rows:
-            self.add_row(
-                *(_drawn(cells[key], widths[key]) if key in cells else "" for key in widths),
-                key=row_key,
-            )
-        self._laid_out_for = self.size.width
-        if selected is not None and selected in self.rows:
-            self.move_cursor(row=self.get_row_index(selected))
+            return  # not sized yet: on_resize lays out
+        self._widths = self.column_widths()
+        width = sum(self._widths.values()) + 2 * self.cell_padding * len(self._widths)
+        self.virtual_size = Size(width, len(self._keys) + 1)  # and the header
+        self._scroll_to_cursor()
+        drawn = self._visible_lines()
+        if drawn != self._drawn:
+            # A refresh that changed nothing repaints nothing: an idle dashboard over SSH
+            # sends the clock and no more.
+            self._drawn = drawn
+            self.refresh()
+
+    def _visible_lines(self) -> list[tuple[str, str, object]]:
+        first = round(self.scroll_y)
+        shown = range(first, min(len(self._keys), first + self.size.height))
+        lines = []
+        for index in shown:
+            line = self._line(index)
+            lines.append((self._keys[index], line.plain, line.spans))
+        return [("", str(self._widths), self.cursor_row), *lines]
+
+    def _line(self, index: int) -> Content:
+        cells = self._cells_of(self._keys[index], self._sources[index])
+        return self._assemble(
+            {
+                key: _as_content(cells[key], width) if key in cells else Content(" " * width)
+                for key, width in self._widths.items()
+            }
+        )
+
+    def _assemble(self, cells: dict[str, Content]) -> Content:
+        pad = Content(" " * self.cell_padding)
+        parts: list[Content] = []
+        for cell in cells.values():
+            parts.extend((pad, cell, pad))
+        return Content.assemble(*parts)
+
+    def _header(self) -> Content:
+        labels = {"tenant": "Tenant", **dict(COLUMNS)}
+        return self._assemble(
+            {key: _as_content(labels[key], width) for key, width in self._widths.items()}
+        )
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            style = self.get_visual_style("tenant-table--header")
+            content = self._header()
+        else:
+            index = round(self.scroll_y) + y - 1
+            if index >= len(self._keys):
+                return Strip.blank(width, self.visual_style.rich_style)
+            cursor = index == self.cursor_row
+            style = self.get_visual_style("tenant-table--cursor") if cursor else self.visual_style
+            content = self._line(index)
+        # Drawn whole, then cut to the view: on a terminal narrower than the columns the user
+        # scrolls sideways.
+        full = max(width, self.virtual_size.width)
+        strip = Visual.to_strips(self, content, full, 1, style, pad=True)[0]
+        left = round(self.scroll_x)
+        return strip.crop(left, left + width)
+
+    # -- the cursor ---------------------------------------------------------------------------
+
+    def selected_key(self) -> str | None:
+        if not self._keys:
+            return None
+        return self._keys[min(self.cursor_row, len(self._keys) - 1)]
 
     def first_tenant_row(self) -> int | None:
         """The first row that is a tenant (not an org or the no-org heading)."""
-        for index, (row_key, _) in enumerate(self._rows):
-            if row_key.startswith((TENANT_ROW_PREFIX, PROVISIONING_ROW_PREFIX)):
+        for index, key in enumerate(self._keys):
+            if key.startswith((TENANT_ROW_PREFIX, PROVISIONING_ROW_PREFIX)):
                 return index
         return None
 
-    def selected_key(self) -> str | None:
-        if self.row_count == 0:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+    def tenant_at(self, index: int) -> Tenant | None:
+        source = self._sources[index] if 0 <= index < len(self._sources) else None
+        return source.tenant if isinstance(source, Row) else None
 
+    def row_index(self, key: str) -> int | None:
+        return self._index.get(key)
 
-def _as_drawn(rows: list[tuple[str, Cells]]) -> list[tuple[str, list[tuple[object, object]]]]:
-    """Rows with every cell's styles: Content compares by its text alone, and a runway date
-    takes the warning colour as its day comes near, with the same text."""
-    return [
-        (key, [(cell, getattr(cell, "spans", None)) for cell in cells.values()])
-        for key, cells in rows
-    ]
+    def row_keys(self) -> list[str]:
+        return list(self._keys)
+
+    def cell_at(self, index: int, column: str) -> Cell | None:
+        """A row's cell before it is drawn (with its styles), None where the row has none."""
+        return self._cells_of(self._keys[index], self._sources[index]).get(column)
+
+    def cells_at(self, index: int) -> dict[str, str]:
+        """A row's cells as the user reads them, column by column (for tests and export)."""
+        cells = self._cells_of(self._keys[index], self._sources[index])
+        return {
+            key: _as_content(cells[key], width).plain.strip() if key in cells else ""
+            for key, width in self._widths.items()
+        }
+
+    def move_cursor(self, *, row: int) -> None:
+        if not self._keys:
+            return
+        row = max(0, min(row, len(self._keys) - 1))
+        if row == self.cursor_row:
+            return
+        self.cursor_row = row
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.RowHighlighted(self.selected_key()))
+
+    def _rows_on_screen(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _scroll_to_cursor(self) -> None:
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + self._rows_on_screen():
+            self.scroll_to(
+                y=self.cursor_row - self._rows_on_screen() + 1, animate=False, immediate=True
+            )
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - self._rows_on_screen())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + self._rows_on_screen())
+
+    def action_scroll_top(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        self.move_cursor(row=len(self._keys) - 1)
+
+    def action_select_cursor(self) -> None:
+        key = self.selected_key()
+        if key is not None:
+            self.post_message(self.RowSelected(key))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._drawn = []  # what is on screen moved
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor; a click on the row already under it opens it."""
+        if event.y < 1:
+            return
+        row = round(self.scroll_y) + event.y - 1
+        if row >= len(self._keys):
+            return
+        if row == self.cursor_row:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row=row)
 
 
 def describe_refresh(
