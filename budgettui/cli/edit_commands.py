@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from budgettui.cli.bulk_commands import add_tenant_or_match, run_match
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import NOT_FOUND, Org
@@ -21,7 +22,8 @@ from budgettui.errors import BudgettuiError
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.services.edits import Editor
 from budgettui.services.journal import Journal
-from budgettui.services.loading import Overview, resolve_tenant
+from budgettui.services.loading import Overview
+from budgettui.services.lookup import TenantFinder
 
 
 class UsageError(BudgettuiError, ValueError):
@@ -43,9 +45,14 @@ def add_edit_commands(
     ):
         parser = budget_commands.add_parser(name, help=helptext)
         common(parser)
-        parser.add_argument(target, type=name_type, help=f"the {target}'s name")
+        if name == "set":  # one tenant, or every tenant whose alias matches --match
+            add_tenant_or_match(parser, name_type)
+        else:
+            parser.add_argument(target, type=name_type, help=f"the {target}'s name")
         amount = parser.add_mutually_exclusive_group(required=True)
-        amount.add_argument("--max-budget", metavar="USD", help="the cap, > 0 and ≤ 1,000,000")
+        amount.add_argument(
+            "--max-budget", "--budget", metavar="USD", help="the cap, > 0 and ≤ 1,000,000"
+        )
         amount.add_argument(
             "--no-cap", action="store_true", help="remove the cap (clears the duration too)"
         )
@@ -98,27 +105,33 @@ def _find_org(overview: Overview, name: str) -> Org:
 async def run_edit(
     args: argparse.Namespace,
     client: LiteLLMClient,
-    overview: Overview,
+    tenants: TenantFinder,
     secret: str,
     journal: Journal,
 ) -> str:
-    """`journal`: the user's, or the demo's under `--demo` (never mixed)."""
-    editor = Editor(client, overview.caller, journal, secret)
+    """`journal`: the user's, or the demo's under `--demo` (never mixed). A tenant is looked
+    up by name; an org in the full listing."""
+    editor = Editor(client, await tenants.caller(), journal, secret)
+    if getattr(args, "match", None) is not None:  # `budget set --match`: many tenants
+        overview = await tenants.overview()
+        return await run_match(args, editor, overview, lambda cap: _draft(args, cap))
+    if getattr(args, "dry_run", False) or getattr(args, "keep_going", False):
+        raise UsageError("--dry-run and --keep-going go with --match REGEX")
     if args.command == "budget" and args.budget_command == "set":
-        tenant = resolve_tenant(overview, args.tenant)
+        tenant = await tenants.tenant(args.tenant)
         draft = _draft(args, tenant.cap)
         change = describe_change(tenant.cap, draft)
         if change != "no change":
             await editor.set_key_budget(tenant, draft)
         return f"{tenant.name}: {change}"
     if args.command == "budget":
-        org = _find_org(overview, args.org)
+        org = _find_org(await tenants.overview(), args.org)
         draft = _draft(args, org.cap)
         change = describe_change(org.cap, draft)
         if change != "no change":
             await editor.set_org_budget(org, draft)
         return f"{org.name}: {change}"
-    tenant = resolve_tenant(overview, args.tenant)
+    tenant = await tenants.tenant(args.tenant)
     if not args.yes:
         raise UsageError(f"resetting the spend of {tenant.name} needs --yes")
     try:

@@ -16,7 +16,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
@@ -24,11 +24,16 @@ from typing import TypeVar
 
 import httpx
 
+from budgettui.cli.check_command import add_check_command, run_check
+from budgettui.cli.config_commands import add_config_commands, run_config
 from budgettui.cli.edit_commands import UsageError, add_edit_commands, run_edit
+from budgettui.cli.org_usage import org_usage
 from budgettui.cli.output import OutputFormat, render_tenants, render_usage
+from budgettui.cli.serve_command import add_serve_command, run_serve
 from budgettui.domain.usage import Month, MonthError, MonthUsage
 from budgettui.errors import BudgettuiError
 from budgettui.proxy.transport import ConnectionOptions
+from budgettui.services.config import Flags, load_config, resolve_settings, with_preferences
 from budgettui.services.connect import (
     DEMO_LITELLM_VERSIONS,
     DEMO_ROLES,
@@ -37,12 +42,12 @@ from budgettui.services.connect import (
     serve_demo,
 )
 from budgettui.services.journal import Journal, default_journal_path
-from budgettui.services.loading import load_month_usage, load_overview, resolve_tenant
+from budgettui.services.loading import load_month_usage
 from budgettui.services.logfile import never_log, report_unexpected
+from budgettui.services.lookup import TenantFinder
 from budgettui.services.settings import (
     Settings,
     SettingsError,
-    resolve_connection,
     validate_port,
     validate_proxy_url,
     validate_refresh,
@@ -94,6 +99,12 @@ def _add_connection_options(parser: argparse.ArgumentParser, *, in_subcommand: b
     # overwriting a value given before the subcommand.
     default = argparse.SUPPRESS if in_subcommand else None
     group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--context",
+        default=default,
+        metavar="NAME",
+        help="the config file's context NAME (`budgettui config check` lists them)",
+    )
     group.add_argument(
         "--proxy-url",
         type=argument(validate_proxy_url),
@@ -164,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--refresh",
         type=argument(validate_refresh),
-        default=60.0,
+        default=None,
         help="seconds from one auto-refresh to the next (0 = off); a refresh never overlaps the "
         "last, and a proxy slower than this gets a quarter of it between two",
     )
@@ -172,15 +183,29 @@ def build_parser() -> argparse.ArgumentParser:
     tenants = commands.add_parser("tenants", help="list the tenants the key may see")
     _add_connection_options(tenants, in_subcommand=True)
     _format_options(tenants)
-    usage = commands.add_parser("usage", help="one tenant's usage for a month, by day")
+    usage = commands.add_parser("usage", help="one tenant's (or org's) usage for a month, by day")
     _add_connection_options(usage, in_subcommand=True)
-    usage.add_argument("tenant", type=argument(validate_tenant_name), help="the tenant (key alias)")
+    whose = usage.add_mutually_exclusive_group(required=True)
+    whose.add_argument(
+        "tenant", nargs="?", type=argument(validate_tenant_name), help="the tenant (key alias)"
+    )
+    whose.add_argument(
+        "--org",
+        type=argument(validate_tenant_name),
+        metavar="NAME",
+        help="an org (team alias or id) instead: its month, and its tenants ranked by spend",
+    )
     usage.add_argument("--month", type=_month, default=None, help="YYYY-MM (default: this month)")
     _format_options(usage)
     add_edit_commands(
         commands,
         partial(_add_connection_options, in_subcommand=True),
         argument(validate_tenant_name),
+    )
+    add_check_command(commands, partial(_add_connection_options, in_subcommand=True))
+    add_config_commands(commands)
+    add_serve_command(
+        commands, partial(_add_connection_options, in_subcommand=True), argument(validate_port)
     )
     server = commands.add_parser("demo-server", help="serve the simulator on 127.0.0.1")
     server.add_argument(
@@ -202,6 +227,10 @@ def _main(argv: Sequence[str] | None, now: datetime) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo-server":
         return _demo_server(args.port, now)
+    if args.command == "config":
+        return run_config(args)
+    if args.command == "check":  # a Nagios plugin's exit codes, usage errors included (3)
+        return run_check(args, partial(_settings, args, now, demo=_wants_demo(args)), now)
     demo = _wants_demo(args)
     try:
         settings, transport = _settings(args, now, demo=demo)
@@ -212,9 +241,10 @@ def _main(argv: Sequence[str] | None, now: datetime) -> int:
     never_log(settings.api_key.reveal())
     for note in [] if demo else settings.warnings():  # the demo never leaves the process
         print(note, file=sys.stderr)
+    if args.command == "serve":
+        return run_serve(args, settings, demo=demo)
     journal = Journal(default_journal_path(demo=demo))
     if args.command is None:
-        settings = replace(settings, refresh_seconds=args.refresh)
         return _run_dashboard(settings, transport, journal)
     try:
         printed = asyncio.run(_headless(args, settings, transport, now, journal))
@@ -263,13 +293,22 @@ def _settings(
     elif args.ca_bundle:
         verify = args.ca_bundle
     options = ConnectionOptions(read_timeout=args.timeout or 30.0, verify=verify)
-    if demo:
-        settings, transport = demo_settings(
-            now, args.demo_as or "master", litellm_version=args.demo_litellm
-        )
-        return replace(settings, connection=options), transport
-    url, key = resolve_connection(args.proxy_url, args.api_key)
-    return Settings(proxy_url=url, api_key=key, connection=options), None
+    flags = Flags(
+        proxy_url=args.proxy_url,
+        api_key=args.api_key,
+        context=args.context,
+        connection=options,
+        refresh=args.refresh,
+    )
+    config = load_config()
+    if not demo:
+        return resolve_settings(flags, config), None
+    if args.context:
+        raise SettingsError("--demo and --context both choose the proxy: give one")
+    settings, transport = demo_settings(
+        now, args.demo_as or "master", litellm_version=args.demo_litellm
+    )
+    return with_preferences(settings, flags, config), transport
 
 
 async def _headless(
@@ -281,24 +320,34 @@ async def _headless(
 ) -> Printed:
     fmt: OutputFormat = getattr(args, "fmt", "table")
     async with make_client(settings, transport) as client:
-        overview = await load_overview(client, now, settings.threshold)
-        if overview.partial:
-            print(
-                "budgettui: warning: PARTIAL: the proxy listed more than budgettui pages "
-                "through; the output is incomplete",
-                file=sys.stderr,
-            )
-        if args.command == "tenants":
-            code = EXIT_PARTIAL if overview.partial else EXIT_OK
-            return Printed(render_tenants(overview.tenants, fmt), code=code)
-        if args.command in ("budget", "spend"):
-            secret = settings.api_key.reveal()
-            return Printed(await run_edit(args, client, overview, secret, journal))
-        tenant = resolve_tenant(overview, args.tenant)
-        month = args.month or Month.of(now.date())
-        usage = await load_month_usage(client, overview.caller, tenant, month)
-        version = overview.capabilities.version
-        return _usage_printed(render_usage(tenant, usage, fmt, version), usage, now)
+        # One tenant is looked up by name; only a command about them all lists them all.
+        finder = TenantFinder(client, now, settings.threshold)
+        try:
+            if args.command == "tenants":
+                overview = await finder.overview()
+                code = EXIT_PARTIAL if overview.partial else EXIT_OK
+                return Printed(render_tenants(overview.tenants, fmt), code=code)
+            if args.command in ("budget", "spend"):
+                secret = settings.api_key.reveal()
+                return Printed(await run_edit(args, client, finder, secret, journal))
+            month = args.month or Month.of(now.date())
+            if getattr(args, "org", None) is not None:
+                overview = await finder.overview()
+                text, usage = await org_usage(
+                    client, overview, args.org, month, fmt, settings.threshold
+                )
+                return _usage_printed(text, usage, now)
+            tenant = await finder.tenant(args.tenant)
+            usage = await load_month_usage(client, await finder.caller(), tenant, month)
+            version = (await client.capabilities()).version
+            return _usage_printed(render_usage(tenant, usage, fmt, version), usage, now)
+        finally:
+            if finder.partial:
+                print(
+                    "budgettui: warning: PARTIAL: the proxy listed more than budgettui pages "
+                    "through; the output is incomplete",
+                    file=sys.stderr,
+                )
 
 
 def _usage_printed(text: str, usage: MonthUsage, now: datetime) -> Printed:

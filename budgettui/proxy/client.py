@@ -199,16 +199,34 @@ class LiteLLMClient:
     async def list_teams(self, caller: Caller) -> Listing[Team]:
         """Every team the caller may see. LiteLLM filters by role; `/v2/team/list` is paged,
         the older `/team/list` is not (and needs `user_id` for a non-admin)."""
-        # LiteLLM answers a non-admin's listing of all teams with 401; with `user_id` set to
-        # the caller it lists their teams. An admin viewer must not send it (it gets []).
-        own: dict[str, str | int | bool] = {}
-        if caller.user_role not in ADMIN_VIEW_ROLES and caller.user_id:
-            own["user_id"] = caller.user_id
+        own = _own_teams(caller)
         try:
             return await self._collect(partial(self._team_page, own), TEAM_PAGE_SIZE, key=_team_id)
         except NotFound:
             raw = await self._http.get_json("/team/list", own)
             return Listing(_validate_list(raw, Team, "/team/list"))
+
+    async def find_teams(
+        self, caller: Caller, *, team_id: str | None = None, team_alias: str | None = None
+    ) -> Listing[Team]:
+        """The teams `list_teams` would give that `/v2/team/list` matches: `team_id` exactly,
+        `team_alias` as a case-insensitive substring (LiteLLM 1.84.10 and 1.108.7 alike,
+        `_build_team_list_where_conditions`). More than asked for where the proxy lacks the
+        route (its whole listing): the caller compares what it needs. Nothing for a team the
+        caller may not list (LiteLLM answers a member's `team_id` of another team 404)."""
+        scope: Params = {
+            **_own_teams(caller),
+            **({"team_id": team_id} if team_id else {}),
+            **({"team_alias": team_alias} if team_alias else {}),
+        }
+        try:
+            return await self._collect(
+                partial(self._team_page, scope), TEAM_PAGE_SIZE, key=_team_id
+            )
+        except EndpointMissing:
+            return await self.list_teams(caller)
+        except NotFound:
+            return Listing([])
 
     async def _team_page(self, own: Mapping[str, str | int | bool], page: int) -> Page[Team]:
         params = {**own, "page": page, "page_size": TEAM_PAGE_SIZE}
@@ -220,8 +238,33 @@ class LiteLLMClient:
         see the team's service-account keys too; LiteLLM still filters by role."""
         return await self._collect(self._key_page, KEY_PAGE_SIZE, key=_token, on_page=on_page)
 
-    async def _key_page(self, page: int) -> Page[Key]:
+    async def keys_by_alias(self, alias: str, *, any_case: bool = False) -> Listing[Key]:
+        """The keys `list_keys` would give that LiteLLM's `key_alias` filter lets through: more
+        than the alias asked for, never fewer, so the caller compares the aliases itself.
+
+        LiteLLM 1.108.7 matches the alias exactly, or with `any_case` as a case-insensitive
+        substring, for every role (`list_keys`, `_build_key_filter_conditions`). 1.84.10 has no
+        `substring_matching` (it is ignored): proxy admins and viewers always get the
+        case-insensitive substring match, anyone else the exact alias on their own keys only,
+        their teams' keys unfiltered. Paged like `list_keys`, for a proxy that ignores it."""
+        filters: Params = {
+            "key_alias": alias,
+            **({"substring_matching": "true"} if any_case else {}),
+        }
+        return await self._collect(
+            partial(self._key_page, filters=filters), KEY_PAGE_SIZE, key=_token
+        )
+
+    async def team_has_keys(self, team_id: str) -> bool:
+        """Whether the caller can list any key of the team (one request, one key asked for): a
+        team with none is still provisioning, where LiteLLM does not count its keys."""
+        params: Params = {"team_id": team_id, "size": 1, "include_team_keys": "true"}
+        body = await self._http.get("/key/list", KeyListPage, params)
+        return bool(body.keys) or bool(body.total_count)
+
+    async def _key_page(self, page: int, filters: Params | None = None) -> Page[Key]:
         params: Params = {
+            **(filters or {}),
             "page": page,
             "size": KEY_PAGE_SIZE,
             "return_full_object": "true",
@@ -496,6 +539,14 @@ def _activity_params(
     if team_ids:
         params["team_ids"] = ",".join(team_ids)
     return params
+
+
+def _own_teams(caller: Caller) -> dict[str, str | int | bool]:
+    """LiteLLM answers a non-admin's listing of all teams with 401; with `user_id` set to the
+    caller it lists their teams. An admin viewer must not send it (it gets [])."""
+    if caller.user_role not in ADMIN_VIEW_ROLES and caller.user_id:
+        return {"user_id": caller.user_id}
+    return {}
 
 
 def _token(key: Key) -> str:

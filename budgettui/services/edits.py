@@ -36,6 +36,15 @@ class NotAllowed(BudgettuiError):
     default_title = "Not allowed"
 
 
+class ReadOnlyContext(NotAllowed):
+    """The config file's context is `read_only`: no write goes to its proxy."""
+
+    default_title = "Read-only context"
+
+    def __init__(self, context: str) -> None:
+        super().__init__(f"context {context} is read-only: nothing was sent")
+
+
 class SpendChanged(BudgettuiError):
     """The key's spend moved while the reset dialog was open; ask again with the new figure."""
 
@@ -77,6 +86,8 @@ class Editor:
     # The API key, only so the journal can make sure never to contain it; out of the repr,
     # which Textual's crash report prints with the locals.
     secret: str = field(repr=False)
+    # The name of the config file's context when it is `read_only` (`Settings.read_only`).
+    read_only_context: str | None = None
 
     async def set_key_budget(
         self, tenant: Tenant, draft: BudgetDraft, action: Action = "budget.set"
@@ -171,10 +182,13 @@ class Editor:
     ) -> Held:
         """Journal the attempt, send once, read the object back and journal the outcome.
 
-        A journal that cannot take the attempt stops the write before anything is sent. Never
-        sent again: when no answer came, the object is read at once so the admin sees what the
-        proxy holds now. Returns the object as read back, every field asked for applied.
+        A read-only context stops the write before the journal hears of it; a journal that
+        cannot take the attempt stops it before anything is sent. Never sent again: when no
+        answer came, the object is read at once so the admin sees what the proxy holds now.
+        Returns the object as read back, every field asked for applied.
         """
+        if self.read_only_context is not None:
+            raise ReadOnlyContext(self.read_only_context)
         write_id = uuid.uuid4().hex
         try:
             self._journal(attempt, write_id, AuditResult("attempted"))

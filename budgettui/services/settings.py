@@ -1,19 +1,19 @@
-"""Where the proxy is, which key to use, and how to talk to it.
+"""Where the proxy is, which key to use, how to talk to it, and the admin's preferences.
 
 Precedence: command-line flags, then LiteLLM's own CLI environment variables
-(`LITELLM_PROXY_URL`, `LITELLM_PROXY_API_KEY`). Named contexts from a TOML file (k9s-style) will
-slot in between the two; nothing here reads files at import time.
+(`LITELLM_PROXY_URL`, `LITELLM_PROXY_API_KEY`), then the config file's named contexts
+(`services.config`, which puts them together); nothing here reads files at import time.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 import ssl
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,6 +74,11 @@ class Settings:
     connection: ConnectionOptions = field(default_factory=ConnectionOptions)
     refresh_seconds: float = DEFAULT_REFRESH_SECONDS
     threshold: Decimal = DEFAULT_WARNING_THRESHOLD
+    context: str | None = None  # the config file's context in use, for the header
+    read_only: bool = False  # a read-only context: `services.edits` sends no write
+    timezone: tzinfo | None = None  # None: the machine's own zone
+    theme: str | None = None  # a Textual theme name; None: Textual's default
+    keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys
 
     def __post_init__(self) -> None:
         # A CA bundle that cannot be read would otherwise surface as a traceback from deep in
@@ -148,7 +153,11 @@ def validate_proxy_url(text: str) -> str:
 
 def validate_refresh(text: str) -> float:
     """Seconds between refreshes; 0 turns auto-refresh off."""
-    value = _decimal(text, "refresh")
+    return check_refresh_seconds(_decimal(text, "refresh"))
+
+
+def check_refresh_seconds(value: float) -> float:
+    """The range of `refresh`, whether typed as a flag or read from the config file."""
     if value > MAX_REFRESH_SECONDS:
         raise SettingsError(f"refresh must be 0 (off) or up to {MAX_REFRESH_SECONDS:.0f} seconds")
     if 0 < value < 1:
@@ -189,32 +198,19 @@ def validate_tenant_name(text: str) -> str:
     return text
 
 
-def validate_ca_bundle(path: str) -> str:
-    """A file of PEM CA certificates that the TLS layer can load."""
+def validate_ca_bundle(path: str, what: str = "--ca-bundle") -> str:
+    """A file of PEM CA certificates that the TLS layer can load; `what` names the setting."""
     if not path or _has_control(path):
-        raise SettingsError("--ca-bundle must be the path of a PEM file of CA certificates")
+        raise SettingsError(f"{what} must be the path of a PEM file of CA certificates")
     if not Path(path).is_file():
-        raise SettingsError(f"--ca-bundle: no such file: {_shown(path, 200)}")
+        raise SettingsError(f"{what}: no such file: {_shown(path, 200)}")
     try:
         ssl.create_default_context(cafile=path)
     except (OSError, ValueError, ssl.SSLError):
         raise SettingsError(
-            f"--ca-bundle: {_shown(path, 200)} is not a readable PEM file of CA certificates"
+            f"{what}: {_shown(path, 200)} is not a readable PEM file of CA certificates"
         ) from None
     return path
-
-
-def resolve_connection(
-    url_flag: str | None, key_flag: str | None, env: Mapping[str, str] | None = None
-) -> tuple[str, Secret]:
-    env = os.environ if env is None else env
-    url = url_flag or env.get(ENV_URL)
-    key = key_flag or env.get(ENV_KEY)
-    if not url:
-        raise SettingsError(f"no proxy: pass --proxy-url or set {ENV_URL} (or use --demo)")
-    if not key:
-        raise SettingsError(f"no API key: set {ENV_KEY} (or pass --api-key)")
-    return validate_proxy_url(url), Secret(key)
 
 
 def _is_loopback(host: str) -> bool:

@@ -142,16 +142,27 @@ async def key_list(ctx: Ctx) -> Any:
         ]
     if not user_id and not caller.admin_view:
         user_id = caller.user_id
-    admin_substring = substring and caller.admin_view
+    version = ctx.version
+    admin_substring = caller.admin_view and (substring or not version.key_list_substring_opt_in)
+    alias_substring = substring if version.key_list_substring_opt_in else admin_substring
+    # 1.84: the alias is part of the caller's own-keys condition, not of every grant.
+    own_alias = key_alias if not version.key_alias_filters_team_keys else None
+
+    def alias_matches(key: Key, wanted: str | None) -> bool:
+        if not wanted:
+            return True
+        alias = key.key_alias or ""
+        return wanted.lower() in alias.lower() if alias_substring else alias == wanted
 
     def visible(key: Key) -> bool:
         grants = []
-        if user_id:
-            grants.append(
+        if user_id or own_alias:
+            own = not user_id or (
                 user_id.lower() in (key.user_id or "").lower()
                 if admin_substring
                 else key.user_id == user_id
             )
+            grants.append(own and alias_matches(key, own_alias))
         if include_created_by and user_id:
             grants.append(
                 key.created_by == user_id and (key.team_id is None or key.team_id in member_teams)
@@ -164,10 +175,8 @@ async def key_list(ctx: Ctx) -> Any:
         return any(grants) if grants else True
 
     def matches(key: Key) -> bool:
-        if key_alias:
-            alias = key.key_alias or ""
-            if not (key_alias.lower() in alias.lower() if substring else alias == key_alias):
-                return False
+        if version.key_alias_filters_team_keys and not alias_matches(key, key_alias):
+            return False
         if key_hash and key.token != key_hash:
             return False
         if search and not (key.token == search or search.lower() in (key.key_alias or "").lower()):

@@ -91,6 +91,13 @@ class LiteLLMVersion:
     copies_member_budgets: bool
     # ``param`` of the user endpoints' ProxyException: JSON null on 1.108, "None" on 1.84.
     user_error_param: str | None
+    # ``/key/list`` ``substring_matching``: 1.108 matches ``key_alias`` (any caller) and
+    # ``user_id`` (admin views) as case-insensitive substrings only when asked, else exactly.
+    # 1.84 ``list_keys`` has no such parameter: admin views always get substrings, others exact.
+    key_list_substring_opt_in: bool
+    # 1.108 applies ``key_alias`` to every key listed; 1.84 ``_build_key_filter_conditions``
+    # puts it in ``user_condition`` (the caller's own keys), so team keys come unfiltered.
+    key_alias_filters_team_keys: bool
 
     def serves(self, route: str) -> bool:
         return route not in self.missing_routes
@@ -172,6 +179,8 @@ V1_108_7 = LiteLLMVersion(
     reports_usage=True,
     copies_member_budgets=False,
     user_error_param=None,
+    key_list_substring_opt_in=True,
+    key_alias_filters_team_keys=True,
 )
 
 # LiteLLM 1.84.10 ``proxy/_types.py`` ``LiteLLMRoutes``: ``/spend/logs/v2`` is in no non-admin
@@ -209,6 +218,8 @@ V1_84_10 = LiteLLMVersion(
     reports_usage=False,
     copies_member_budgets=True,
     user_error_param="None",
+    key_list_substring_opt_in=False,
+    key_alias_filters_team_keys=False,
 )
 
 DEFAULT_VERSION = V1_108_7.number

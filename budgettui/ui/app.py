@@ -3,21 +3,28 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 
 import httpx
 import platformdirs
 from textual import events
 from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
+from textual.theme import BUILTIN_THEMES
 
 from budgettui.services.connect import make_client
 from budgettui.services.journal import Journal, default_journal_path
 from budgettui.services.logfile import never_log
 from budgettui.services.settings import Settings
+from budgettui.ui import screens, widgets
 from budgettui.ui.commands import TenantCommands
 from budgettui.ui.failures import ReportsFailures
 from budgettui.ui.screens.tenants import TenantsScreen
@@ -41,6 +48,45 @@ def local_zone() -> tzinfo:
     return zone if zone is not None else UTC
 
 
+def binding_ids() -> frozenset[str]:
+    """Every binding id the app's screens and widgets declare: what `[keys]` can rebind."""
+    for package in (screens, widgets):
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    return frozenset(
+        binding.id
+        for node in _ours(DOMNode)
+        for binding in node.__dict__.get("BINDINGS", [])
+        if isinstance(binding, Binding) and binding.id
+    )
+
+
+def _ours(base: type[DOMNode]) -> Iterator[type[DOMNode]]:
+    for sub in base.__subclasses__():
+        if sub.__module__.startswith("budgettui."):
+            yield sub
+        yield from _ours(sub)
+
+
+def theme_names() -> frozenset[str]:
+    """The themes `theme =` may name: Textual's own (the app registers none)."""
+    return frozenset(BUILTIN_THEMES)
+
+
+def config_notes(settings: Settings) -> list[str]:
+    """What the config file asks of the app that it cannot do; the app opens anyway (a typo
+    in a key binding must not keep an admin from the dashboard) and says so."""
+    known = binding_ids()
+    notes = [
+        f"[keys]: no binding has the id {binding!r}; it was ignored"
+        for binding in settings.keymap
+        if binding not in known
+    ]
+    if settings.theme and settings.theme not in theme_names():
+        notes.append(f"theme: no theme is called {settings.theme!r}; the default is used")
+    return notes
+
+
 class BudgetApp(ReportsFailures, App[None]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "budgettui"
@@ -57,19 +103,34 @@ class BudgetApp(ReportsFailures, App[None]):
     ) -> None:
         super().__init__()
         never_log(settings.api_key.reveal())
-        self.session = Session(
+        connect = partial(make_client, transport=transport)
+        session = Session(
             settings=settings,
-            client=make_client(settings, transport),
+            client=connect(settings),
             clock=clock,
-            tz=tz or local_zone(),
+            tz=tz or settings.timezone or local_zone(),
             journal=journal,
+            connect=connect,
         )
-        self.tenants_screen = TenantsScreen(self.session)
+        self.config_notes = config_notes(settings)
+        if settings.theme in theme_names():
+            self.theme = settings.theme
+        self.set_keymap(dict(settings.keymap))
+        self.tenants_screen = TenantsScreen(session)
         # When each toast on screen expires, by what it says: a repeat is not raised again.
         self._toasts_until: dict[tuple[str, str, SeverityLevel], float] = {}
 
+    @property
+    def session(self) -> Session:
+        """The context in use: `:ctx` gives the tenants screen a new session."""
+        return self.tenants_screen.session
+
     def on_mount(self) -> None:
         self.push_screen(self.tenants_screen)
+        for note in self.config_notes:
+            self.notify(
+                f"{note} (see `budgettui config check`)", title="Config", severity="warning"
+            )
 
     def notify(
         self,

@@ -12,6 +12,7 @@ from budgettui.domain.budget import Cap
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.proxy.client import LiteLLMClient
 from budgettui.proxy.models import Caller
+from budgettui.services.connect import make_client
 from budgettui.services.edits import Editor
 from budgettui.services.journal import Journal
 from budgettui.services.loading import Overview, load_overview
@@ -38,6 +39,20 @@ class Session:
     journal: Journal | None = None
     overview: Overview | None = None
     undo: list[UndoRecord] = field(default_factory=list)
+    # How a client is made for other settings (`:ctx`): the app's transport, so the tests' and
+    # the demo's in-process proxies answer there too.
+    connect: Callable[[Settings], LiteLLMClient] = make_client
+
+    def moved_to(self, settings: Settings) -> Session:
+        """A fresh session on another proxy: nothing of this one's data, undo or answers."""
+        return Session(
+            settings=settings,
+            client=self.connect(settings),
+            clock=self.clock,
+            tz=self.tz,
+            journal=self.journal,
+            connect=self.connect,
+        )
 
     def today(self) -> date:
         return self.clock().date()
@@ -52,7 +67,14 @@ class Session:
         return self.overview.caller if self.overview else Caller()
 
     def editor(self) -> Editor:
-        return Editor(self.client, self.caller, self.journal, self.settings.api_key.reveal())
+        read_only = self.settings.context if self.settings.read_only else None
+        return Editor(
+            self.client,
+            self.caller,
+            self.journal,
+            self.settings.api_key.reveal(),
+            read_only_context=read_only,
+        )
 
     async def refresh_overview(self) -> Overview:
         self.overview = await load_overview(self.client, self.clock(), self.settings.threshold)

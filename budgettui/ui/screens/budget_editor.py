@@ -5,6 +5,7 @@ everything typed) when the proxy says no."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 
 from rich.text import Text
 from textual import on, work
@@ -32,8 +33,47 @@ Save = Callable[[BudgetDraft], Awaitable[None]]
 Curl = Callable[[BudgetDraft], str]
 
 
-def _amount_text(cap: Cap) -> str:
-    return "" if cap.max_budget is None else f"{cap.max_budget.normalize():f}"
+def amount_text(max_budget: Decimal | None) -> str:
+    """A cap as the amount field shows it: `50`, `0.125`; empty for no cap."""
+    return "" if max_budget is None else f"{max_budget.normalize():f}"
+
+
+class BudgetFields(Vertical):
+    """The amount and reset-period fields, each with its problem under it: the budget editor's
+    and the bulk editor's, which differ only in what they start with and what an empty period
+    means (`period_hint` says it)."""
+
+    DEFAULT_CSS = """
+    BudgetFields { height: auto; }
+    BudgetFields .problem { color: $error; height: auto; }
+    """
+
+    def __init__(self, amount: str, period: str, *, period_hint: str = "e.g. 14d, 12h") -> None:
+        super().__init__()
+        self.amount = amount
+        self.period = period
+        self.period_hint = period_hint
+
+    def compose(self) -> ComposeResult:
+        yield Label("Budget in USD (empty: no cap)")
+        yield Input(self.amount, id="amount", placeholder="no cap")
+        yield Static(classes="problem", id="amount-problem")
+        yield Label(f"Reset period ({', '.join(DURATION_PRESETS)}, or {self.period_hint})")
+        yield Input(self.period, id="duration", suggester=SuggestFromList(DURATION_PRESETS))
+        yield Static(classes="problem", id="duration-problem")
+
+    @property
+    def texts(self) -> tuple[str, str]:
+        """The amount and the period, as typed."""
+        return self.query_one("#amount", Input).value, self.query_one("#duration", Input).value
+
+    def show_problems(self, error: ValidationError | None) -> None:
+        """Each problem under its field; None clears them."""
+        problems = {"amount": "", "duration": ""}
+        for problem in error.problems if error else ():
+            problems[problem.field] = problem.message
+        self.query_one("#amount-problem", Static).update(Text(problems["amount"]))
+        self.query_one("#duration-problem", Static).update(Text(problems["duration"]))
 
 
 class BudgetEditor(ReportsFailures, ModalScreen[BudgetDraft | None]):
@@ -48,7 +88,6 @@ class BudgetEditor(ReportsFailures, ModalScreen[BudgetDraft | None]):
         width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: thick $accent; background: $panel; padding: 0 1;
     }
-    BudgetEditor .problem { color: $error; height: auto; }
     BudgetEditor #editor-title { text-style: bold; }
     BudgetEditor #preview { margin-top: 1; }
     BudgetEditor #save-error { color: $error; text-style: bold; height: auto; }
@@ -67,16 +106,7 @@ class BudgetEditor(ReportsFailures, ModalScreen[BudgetDraft | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text), id="editor-title")
-            yield Label("Budget in USD (empty: no cap)")
-            yield Input(_amount_text(self.cap), id="amount", placeholder="no cap")
-            yield Static(classes="problem", id="amount-problem")
-            yield Label(f"Reset period ({', '.join(DURATION_PRESETS)}, or e.g. 14d, 12h)")
-            yield Input(
-                self.cap.budget_duration or "none",
-                id="duration",
-                suggester=SuggestFromList(DURATION_PRESETS),
-            )
-            yield Static(classes="problem", id="duration-problem")
+            yield BudgetFields(amount_text(self.cap.max_budget), self.cap.budget_duration or "none")
             yield Static(id="preview")
             yield Static(id="save-error")
             yield Static(id="curl")
@@ -92,17 +122,13 @@ class BudgetEditor(ReportsFailures, ModalScreen[BudgetDraft | None]):
         self._validate()
 
     def _validate(self) -> None:
-        amount = self.query_one("#amount", Input).value
-        duration = self.query_one("#duration", Input).value
-        problems = {"amount": "", "duration": ""}
+        fields = self.query_one(BudgetFields)
         try:
-            self.draft = validate_budget_form(amount, duration)
+            self.draft = validate_budget_form(*fields.texts)
+            fields.show_problems(None)
         except ValidationError as error:
             self.draft = None
-            for problem in error.problems:
-                problems[problem.field] = problem.message
-        self.query_one("#amount-problem", Static).update(Text(problems["amount"]))
-        self.query_one("#duration-problem", Static).update(Text(problems["duration"]))
+            fields.show_problems(error)
         preview = self.query_one("#preview", Static)
         if self.draft is None:
             preview.update(Text("Fix the field above to save.", style="dim"))

@@ -65,6 +65,8 @@ class EditingMixin(ReportsFailures, Screen[None]):
 
     def edit_refusal(self, action: str) -> str | None:
         """None when the action may go ahead; else the sentence that explains why not."""
+        if self.session.settings.read_only:
+            return f"context {self.session.settings.context} is read-only"
         caller = self.session.caller
         if action == "edit_org_budget":
             org = self.current_org()

@@ -34,6 +34,30 @@ from budgettui.ui.widgets.footer import Footer
 Reset = Callable[[Decimal, Decimal], Awaitable[None]]
 
 
+class ResetToField(Vertical):
+    """The value a spend is reset to (0 to start with) and its problems under it: the reset
+    dialog's and the bulk editor's."""
+
+    DEFAULT_CSS = """
+    ResetToField { height: auto; }
+    ResetToField .problem { color: $error; height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Label("Reset spend to (USD; empty or 0 resets it fully)")
+        yield Input("0", id="reset-to")
+        yield Static(classes="problem", id="reset-problem")
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#reset-to", Input).value
+
+    def show_problems(self, error: ValidationError | None) -> None:
+        """Every problem, on one line; None clears them."""
+        message = "; ".join(p.message for p in error.problems) if error else ""
+        self.query_one("#reset-problem", Static).update(Text(message))
+
+
 class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="reset.cancel"),
@@ -65,9 +89,7 @@ class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
         with Vertical():
             yield Static(Text(f"Reset spend: {self.tenant.name}"), id="reset-title")
             yield Static(id="reset-current")
-            yield Label("Reset spend to (USD; empty or 0 resets it fully)")
-            yield Input("0", id="reset-to")
-            yield Static(classes="problem", id="reset-problem")
+            yield ResetToField()
             yield Static(Text(" ".join(self.notes)), id="reset-notes")
             yield Static(classes="problem", id="reset-error")
         yield Footer()
@@ -91,14 +113,13 @@ class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
         self._validate()
 
     def _validate(self) -> None:
-        text = self.query_one("#reset-to", Input).value
+        field = self.query_one(ResetToField)
         try:
-            self.value = parse_reset_value(text, self.spend, self.tenant.cap.max_budget)
-            message = ""
+            self.value = parse_reset_value(field.text, self.spend, self.tenant.cap.max_budget)
+            field.show_problems(None)
         except ValidationError as error:
             self.value = None
-            message = "; ".join(problem.message for problem in error.problems)
-        self.query_one("#reset-problem", Static).update(Text(message))
+            field.show_problems(error)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

@@ -21,8 +21,11 @@ from budgettui.services.loading import MonthToDate, Overview, load_dashboard
 from budgettui.ui.screens.editing import EDIT_BINDINGS, EditingMixin
 from budgettui.ui.screens.error import ErrorScreen
 from budgettui.ui.screens.help import HelpScreen
+from budgettui.ui.screens.org import OrgScreen
 from budgettui.ui.screens.tenant import TenantScreen
+from budgettui.ui.screens.tenants_tools import TenantsTools
 from budgettui.ui.session import Session
+from budgettui.ui.widgets.command_line import CommandLine
 from budgettui.ui.widgets.footer import Footer
 from budgettui.ui.widgets.identity import role_words
 from budgettui.ui.widgets.tenant_table import (
@@ -35,7 +38,7 @@ from budgettui.ui.widgets.tenant_table import (
 from budgettui.ui.widgets.theme_styles import MUTED, NOTICE
 
 
-class TenantsScreen(EditingMixin):
+class TenantsScreen(EditingMixin, TenantsTools):
     BINDINGS = [
         *EDIT_BINDINGS,
         Binding("u", "undo", "Undo", id="edit.undo"),
@@ -47,6 +50,13 @@ class TenantsScreen(EditingMixin):
         Binding("r", "refresh", "Refresh", id="tenants.refresh"),
         Binding("question_mark", "help", "Help", id="tenants.help"),
         Binding("q", "quit", "Quit", id="tenants.quit"),
+        Binding("colon", "command_line", "Command", id="tenants.command", show=False),
+        Binding("exclamation_mark", "risk", "At risk", id="tenants.risk", show=False),
+        Binding("space", "mark", "Mark", id="tenants.mark", show=False),
+        Binding("asterisk", "mark_shown", "Mark shown", id="tenants.mark_shown", show=False),
+        Binding("e", "export('csv')", "Export CSV", id="tenants.export_csv", show=False),
+        Binding("E", "export('json')", "Export JSON", id="tenants.export_json", show=False),
+        Binding("y", "copy", "Copy", id="tenants.copy", show=False),
     ]
 
     AUTO_FOCUS = "#tenants"
@@ -64,6 +74,7 @@ class TenantsScreen(EditingMixin):
         self.shown_query = ""  # the filter the table reflects now (the benchmark waits on it)
         self._progress: tuple[int, int | None] | None = None  # keys landed, keys in all
         self._redraw_timer: Timer | None = None
+        self.marked: set[str] = set()  # row keys of the tenants marked for a bulk edit
         self._refresh_timer: Timer | None = None
         self._refresh_due = False
 
@@ -71,7 +82,8 @@ class TenantsScreen(EditingMixin):
         with Horizontal(id="tenants-header"):
             yield Static(id="identity")
             yield Static(id="freshness")
-        yield Input(placeholder="filter by tenant or org", id="filter")
+        yield Input(placeholder="filter by tenant, org or status", id="filter")
+        yield CommandLine(self._command_candidates, id="command-line")
         yield TenantTable(id="tenants")
         yield Static(id="table-note")
         yield Footer()
@@ -104,8 +116,11 @@ class TenantsScreen(EditingMixin):
                 on_spend=stream.spend_landed if stream else None,
             )
         except ProxyError as exc:
-            self._failed(exc)
+            if session is self.session:
+                self._failed(exc)
         else:
+            if session is not self.session:
+                return  # an answer from the context the user has left
             session.overview = overview
             self.month_to_date = month_to_date
             self.rows = TenantRows(
@@ -113,13 +128,18 @@ class TenantsScreen(EditingMixin):
             )
             self.query_one(TenantTable).forget_widths()
         finally:
-            self.is_loading = False
-            self._progress = None
-            if self._redraw_timer is not None:  # the redraw below shows it all
-                self._redraw_timer.stop()
-                self._redraw_timer = None
-            self._schedule_refresh(time.monotonic() - started)
-            self.redraw()
+            if session is self.session:
+                self._loaded(started)
+
+    def _loaded(self, started: float) -> None:
+        """The load has ended, well or not: the next refresh is set and the table drawn whole."""
+        self.is_loading = False
+        self._progress = None
+        if self._redraw_timer is not None:  # the redraw below shows it all
+            self._redraw_timer.stop()
+            self._redraw_timer = None
+        self._schedule_refresh(time.monotonic() - started)
+        self.redraw()
 
     # While pages land the table is redrawn at most this often: at 20,000 tenants a redraw
     # sorts every row, and 200 pages would otherwise keep the app from the user's keys.
@@ -179,6 +199,7 @@ class TenantsScreen(EditingMixin):
             return
         groups = rows.groups(self.query_text, self.sort, self.reverse)
         table = self.query_one(TenantTable)
+        table.marked = self.marked
         table.show(groups, today=self.session.today(), tz=self.session.tz)
         self.shown_query = self.query_text
         overview = self.session.overview
@@ -190,7 +211,9 @@ class TenantsScreen(EditingMixin):
     def _draw_identity(self, overview: Overview) -> None:
         caller = overview.caller
         named = caller.user_id and caller.user_id != "default_user_id"
+        context = self.session.settings.context
         text = Content.assemble(
+            (f"{context} · ", "bold $accent") if context else "",
             (self.session.settings.host, "bold"),
             (f" · {overview.capabilities.label}", MUTED),  # what "n/a on LiteLLM …" refers to
             f"  {role_words(caller, overview.tenants)}",
@@ -285,6 +308,18 @@ class TenantsScreen(EditingMixin):
         tenant = self.selected_tenant()
         if tenant is not None:
             self.open_tenant(tenant)
+            return
+        key = self.query_one(TenantTable).selected_key()
+        if key is not None and key.startswith(ORG_ROW_PREFIX):
+            org = self.session.find_org(key.removeprefix(ORG_ROW_PREFIX))
+            if org is not None:
+                self.open_org(org)
+
+    def open_org(self, org: Org, month: Month | None = None) -> None:
+        screen = OrgScreen(self.session, org)
+        if month is not None:
+            screen.month = month
+        self.app.push_screen(screen)
 
     @on(TenantTable.RowHighlighted)
     def _row_highlighted(self) -> None:
@@ -294,8 +329,11 @@ class TenantsScreen(EditingMixin):
     def _row_selected(self) -> None:
         self.action_open()
 
-    def open_tenant(self, tenant: Tenant) -> None:
-        self.app.push_screen(TenantScreen(self.session, tenant))
+    def open_tenant(self, tenant: Tenant, month: Month | None = None) -> None:
+        screen = TenantScreen(self.session, tenant)
+        if month is not None:
+            screen.month = month
+        self.app.push_screen(screen)
 
     def selected_tenant(self) -> Tenant | None:
         table = self.query_one(TenantTable)
@@ -316,6 +354,19 @@ class TenantsScreen(EditingMixin):
     def after_edit(self) -> None:
         self.reload()
 
+    def action_edit_budget(self) -> None:
+        """With tenants marked, one editor for all of them (a preview first); else this one."""
+        if self.marked:
+            self.open_bulk_editor("budget")
+        else:
+            super().action_edit_budget()
+
+    def action_reset_spend(self) -> None:
+        if self.marked:
+            self.open_bulk_editor("reset")
+        else:
+            super().action_reset_spend()
+
     @work(exclusive=True, group="undo", exit_on_error=False)
     async def action_undo(self) -> None:
         try:
@@ -332,6 +383,8 @@ class TenantsScreen(EditingMixin):
             return bool(self.query_text) or self.query_one("#filter", Input).display
         if action == "open":
             return self.rows is not None
+        if action in ("edit_budget", "reset_spend") and self.marked:
+            return True  # the bulk editor says, tenant by tenant, what it skips and why
         return self.check_edit_action(action)
 
 
@@ -340,15 +393,20 @@ class _Stream:
 
     def __init__(self, screen: TenantsScreen, rows: TenantRows) -> None:
         self.screen, self.rows = screen, rows
+        self.session = screen.session
         self.spend: dict[str, Decimal] = {}
 
     def tenants_landed(self, tenants: list[Tenant], landed: int, total: int | None) -> None:
+        if self.session is not self.screen.session:
+            return  # a page from the context the user has left
         self.rows.add(tenants)
         self.screen.rows = self.rows
         self.screen._progress = (landed, total)
         self.screen._redraw_soon()
 
     def spend_landed(self, page: dict[str, Decimal]) -> None:
+        if self.session is not self.screen.session:
+            return
         self.spend.update(page)
         self.rows.set_month_to_date(self.spend, page)
         self.screen._redraw_soon()

@@ -81,6 +81,7 @@ TENANT_ROW_PREFIX = "key:"
 PROVISIONING_ROW_PREFIX = "new:"
 NO_ORG_ROW = "none:"
 TENANT_INDENT = 2  # a tenant under its org
+MARK = "●"
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,11 @@ def _right(text: Text, width: int) -> Content:
     return content.pad_left(max(0, width - content.cell_length))
 
 
+def marked(name: Name) -> Name:
+    """A marked tenant: `●` where its indent was (or before it), in bold."""
+    return Name(f"{MARK} {name.text}", indent=max(0, name.indent - len(MARK) - 1), style="bold")
+
+
 Source = Org | Row | None  # an org's row, a tenant's, or the "(no org)" heading
 
 
@@ -323,6 +329,7 @@ class TenantTable(ScrollView, can_focus=True):
         self._cells: dict[str, tuple[object, Cells]] = {}
         self._widths: dict[str, int] = {}
         self._drawn: list[tuple[str, str, object]] = []
+        self.marked: set[str] = set()  # rows marked for a bulk edit: `●` before the name
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -444,7 +451,11 @@ class TenantTable(ScrollView, can_focus=True):
         return [("", str(self._widths), self.cursor_row), *lines]
 
     def _line(self, index: int) -> Content:
-        cells = self._cells_of(self._keys[index], self._sources[index])
+        key = self._keys[index]
+        cells = self._cells_of(key, self._sources[index])
+        name = cells.get("tenant")
+        if key in self.marked and isinstance(name, Name):
+            cells = {**cells, "tenant": marked(name)}
         return self._assemble(
             {
                 key: _as_content(cells[key], width) if key in cells else Content(" " * width)
