@@ -44,10 +44,15 @@ from benchmarks.sim_server import (
     now_minute,
 )
 from benchmarks.terminal import in_terminal
+from budgettui.proxy.transport import ConnectionOptions
 
 PYTHON = sys.executable
 BUDGETTUI = str(Path(PYTHON).parent / "budgettui")
 BARE = [PYTHON, str(Path(__file__).with_name("bare.py"))]
+# The bare replay may have as many requests in flight as budgettui's connection pool allows
+# (teams and keys are paged side by side, `max_concurrency` each): the same requests, the same
+# connection limit, none waiting on another.
+BARE_CONCURRENCY = ConnectionOptions().max_concurrency * 2
 FILTER = "tenant-1234"  # 11 characters: matches tenant-1234 and, at 20,000, tenant-12340…12349
 SIM_KEY = "sk-demo-master"
 USERS_ME = "/management/v1/users/me"  # asked once per refresh of the dashboard
@@ -198,7 +203,7 @@ def tenant_list(
     requests_file = work / f"requests-{proxy.label.split()[0]}-{tenants}.txt"
     requests_file.write_text("\n".join(recorded) + "\n")
     ours = [BUDGETTUI, "tenants", "--json"]
-    bare = [*BARE, "replay", str(requests_file)]
+    bare = [*BARE, "replay", str(requests_file), "--concurrency", str(BARE_CONCURRENCY)]
     pairs = paired(ours, bare, proxy.env, runs, warmup=warmup)
     listed = len(json_of(pairs.a[-1]))
     ratio = median(pairs.ratios)
@@ -208,7 +213,7 @@ def tenant_list(
     report.say(
         f"- `tenants --json`, {listed:,} tenants listed: {spread(walls(pairs.a))}, peak "
         f"{peak:.0f} MB; **{ratio:.2f}×** a bare httpx script making the same "
-        f"{len(recorded)} requests, 8 at once ({spread(walls(pairs.b))}, "
+        f"{len(recorded)} requests, {BARE_CONCURRENCY} at once ({spread(walls(pairs.b))}, "
         f"{median([f.peak_mb for f in pairs.b]):.0f} MB); {runs} pair{'s' * (runs > 1)}."
     )
     if tenants >= 20_000:

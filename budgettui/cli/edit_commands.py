@@ -108,10 +108,12 @@ async def run_edit(
     tenants: TenantFinder,
     secret: str,
     journal: Journal,
+    read_only_context: str | None = None,
 ) -> str:
     """`journal`: the user's, or the demo's under `--demo` (never mixed). A tenant is looked
     up by name; an org in the full listing."""
-    editor = Editor(client, await tenants.caller(), journal, secret)
+    caller = await tenants.caller()
+    editor = Editor(client, caller, journal, secret, read_only_context=read_only_context)
     if getattr(args, "match", None) is not None:  # `budget set --match`: many tenants
         overview = await tenants.overview()
         return await run_match(args, editor, overview, lambda cap: _draft(args, cap))

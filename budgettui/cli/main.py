@@ -329,7 +329,8 @@ async def _headless(
                 return Printed(render_tenants(overview.tenants, fmt), code=code)
             if args.command in ("budget", "spend"):
                 secret = settings.api_key.reveal()
-                return Printed(await run_edit(args, client, finder, secret, journal))
+                read_only = settings.context if settings.read_only else None
+                return Printed(await run_edit(args, client, finder, secret, journal, read_only))
             month = args.month or Month.of(now.date())
             if getattr(args, "org", None) is not None:
                 overview = await finder.overview()

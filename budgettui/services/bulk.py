@@ -121,7 +121,7 @@ def plan_budget(
 def plan_reset(tenants: Iterable[Tenant], reset_to: Decimal, caller: Caller) -> Plan:
     """Each key's spend to `reset_to` (checked by `parse_reset_to`, so only the rules that
     depend on the key can fail here): a key whose spend or cap is below the value is skipped,
-    with the rule's words."""
+    saying which."""
     steps = []
     for tenant in tenants:
         refusal = _refusal(tenant, tenant.can_reset, caller)
@@ -132,7 +132,7 @@ def plan_reset(tenants: Iterable[Tenant], reset_to: Decimal, caller: Caller) -> 
         try:
             parse_reset_value(f"{reset_to:f}", spend, tenant.cap.max_budget)
         except ValidationError as error:
-            steps.append(Step(tenant, "", skip="; ".join(p.message for p in error.problems)))
+            steps.append(Step(tenant, "", skip=_above(error.problems[0].rule, tenant.cap)))
             continue
         if reset_to == spend:
             steps.append(Step(tenant, "", skip=NO_CHANGE))
@@ -140,6 +140,13 @@ def plan_reset(tenants: Iterable[Tenant], reset_to: Decimal, caller: Caller) -> 
         change = f"spend {format_money(spend)} → {format_money(reset_to)}"
         steps.append(Step(tenant, change, reset_to=reset_to))
     return Plan("reset", tuple(steps))
+
+
+def _above(rule: str, cap: Cap) -> str:
+    """A broken per-key reset rule, short enough for a row: the first is reason enough."""
+    if rule == "reset.above_spend":
+        return f"above its spend ({format_money(cap.spend)})"
+    return f"above its cap ({format_money(cap.max_budget)})"
 
 
 def _refusal(tenant: Tenant, allowed: bool, caller: Caller) -> str | None:

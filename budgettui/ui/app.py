@@ -87,7 +87,7 @@ def config_notes(settings: Settings) -> list[str]:
     return notes
 
 
-class BudgetApp(ReportsFailures, App[None]):
+class BudgetApp(App[None], ReportsFailures):
     CSS_PATH = "styles/app.tcss"
     TITLE = "budgettui"
     COMMANDS = App.COMMANDS | {TenantCommands}

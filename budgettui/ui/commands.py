@@ -1,4 +1,4 @@
-"""Command palette (ctrl+p): jump to a tenant by name, refresh."""
+"""Command palette (ctrl+p): jump to a tenant by name, switch context, refresh."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from budgettui.domain.tenants import NOT_FOUND, Tenant
+from budgettui.errors import BudgettuiError
+from budgettui.services.config import ContextSummary, list_contexts
 from budgettui.ui.screens.tenants import TenantsScreen
 from budgettui.ui.session import Session
 
@@ -46,8 +48,19 @@ class TenantCommands(Provider):
         if (score := matcher.match(refresh)) > 0:
             found = True
             yield Hit(score, plain_highlight(matcher, refresh), screen.reload, help="r on the list")
+        for context in self._contexts():
+            label = f"Context {context.name}" + (" (in use)" if context.active else "")
+            if (score := matcher.match(label)) > 0:
+                found = True
+                yield Hit(
+                    score,
+                    plain_highlight(matcher, label),
+                    partial(self._switch, context.name),
+                    help=f"switch to {context.url}",
+                )
         overview = self.budget_app.session.overview
-        for tenant in overview.tenants if overview else []:
+        rows = screen.rows  # while the table streams in, the rows so far
+        for tenant in [row.tenant for row in rows.rows] if rows else []:
             label = f"Open {tenant.name}" + (f" ({tenant.org_name})" if tenant.org_name else "")
             if (score := matcher.match(label)) > 0:
                 found = True
@@ -62,12 +75,25 @@ class TenantCommands(Provider):
             message = f"tenant {query.strip()!r}: {NOT_FOUND}"
             yield Hit(0.0001, Content(message), self._nothing, help="nothing to open")
 
+    def _contexts(self) -> list[ContextSummary]:
+        try:
+            return list_contexts(self.budget_app.session.settings.context)
+        except BudgettuiError:
+            return []  # a broken file: `config check` says why; the palette stays useful
+
+    def _switch(self, name: str) -> None:
+        self._back_to_the_list()
+        self.budget_app.tenants_screen.switch_context(name)
+
+    def _back_to_the_list(self) -> None:
+        screen = self.budget_app.tenants_screen
+        while self.app.screen is not screen and len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
     def _nothing(self) -> None:
         """A hit that only informs."""
 
     def _open(self, tenant: Tenant) -> None:
-        screen = self.budget_app.tenants_screen
         # From a tenant screen, go back to the list first so `escape` returns there.
-        while self.app.screen is not screen and len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        screen.open_tenant(tenant)
+        self._back_to_the_list()
+        self.budget_app.tenants_screen.open_tenant(tenant)

@@ -17,7 +17,9 @@ from budgettui.services.logfile import report_unexpected
 
 
 class ReportsFailures(DOMNode):
-    """Mixin (first among the bases) for a screen or app whose workers may fail."""
+    """Mixin for a screen or app whose workers may fail. It goes after the Textual class among
+    the bases: Textual takes CSS from the first base alone, and `App`'s or `ModalScreen`'s
+    own rules (text colour, the dimmed backdrop) must apply."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         error = event.worker.error

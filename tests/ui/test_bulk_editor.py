@@ -127,7 +127,8 @@ async def test_a_failure_in_the_middle_keeps_the_screen_and_the_journal_in_step(
         progress = screen.query_one("#bulk-progress", ProgressBar)
         assert (progress.progress, progress.total) == (2, 4)
         status = _text(screen, "#bulk-status")
-        assert status.startswith("1 applied, 1 failed, 2 not attempted. acme-batch: Not found")
+        assert _text(screen, "#bulk-summary") == "Done: 1 applied, 1 failed, 2 not attempted."
+        assert status.startswith("acme-batch failed: Not found: Key not found.")
         assert _journaled(harness) == {"acme-api": "applied", "acme-batch": "failed"}
         assert _budget(harness.store, "acme-web") != 7.0
 

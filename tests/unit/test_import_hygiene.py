@@ -4,10 +4,15 @@ without uvicorn, which only `budgettui demo-server` needs (the `server` extra)."
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
+
+from budgettui.simulator import DEMO_KEYS, create_app, demo_store
+from budgettui.simulator.server import serve_in_thread
 
 # httpx imports its optional command line (httpx._main: click, rich, pygments) whenever click is
 # installed, as it is in the dev environment (import-linter and uvicorn need it) but not in a
@@ -17,10 +22,15 @@ WITHOUT_HTTPX_CLI = "sys.modules['httpx._main'] = None\n"
 WITHOUT_UVICORN = "sys.modules['uvicorn'] = None\n"
 
 
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
+def run_python(code: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`code` in a fresh interpreter, so that nothing this test process loaded counts."""
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=env,
     )
 
 
@@ -62,6 +72,33 @@ def test_headless_entry_point_loads_no_dashboard_server_or_click() -> None:
         "budgettui.cli.main", ["textual", "rich", "uvicorn", "click"], before=WITHOUT_HTTPX_CLI
     )
     assert bad == "", f"budgettui.cli.main pulled in {bad}"
+
+
+@pytest.mark.parametrize("command", [["tenants", "--json"], ["usage", "acme-web", "--json"]])
+def test_a_headless_command_against_a_proxy_loads_no_dashboard_or_simulator(
+    command: list[str],
+) -> None:
+    """The whole command, not just its imports: Textual, rich, the simulator and its server
+    (starlette, uvicorn) stay out of a run against a proxy that is not the demo."""
+    banned = ["textual", "rich", "starlette", "uvicorn", "budgettui.simulator"]
+    code = (
+        f"import contextlib, io, json, sys\n{WITHOUT_HTTPX_CLI}"
+        "from budgettui.cli.main import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    exit_code = main({command!r})\n"
+        f"banned = {banned!r}\n"
+        "bad = [m for m in sys.modules if any(m == b or m.startswith(b + '.') for b in banned)]\n"
+        "print(json.dumps({'code': exit_code, 'out': out.getvalue(), 'bad': sorted(bad)}))\n"
+    )
+    with serve_in_thread(create_app(demo_store(datetime.now(UTC)))) as url:
+        env = {**os.environ, "LITELLM_PROXY_URL": url, "LITELLM_PROXY_API_KEY": DEMO_KEYS["master"]}
+        result = run_python(code, env=env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["code"] == 0, result.stderr
+    assert json.loads(answer["out"]), "the command printed nothing"
+    assert answer["bad"] == [], f"{command} pulled in {answer['bad']}"
 
 
 def test_demo_runs_without_uvicorn() -> None:

@@ -76,7 +76,7 @@ class BudgetFields(Vertical):
         self.query_one("#duration-problem", Static).update(Text(problems["duration"]))
 
 
-class BudgetEditor(ReportsFailures, ModalScreen[BudgetDraft | None]):
+class BudgetEditor(ModalScreen[BudgetDraft | None], ReportsFailures):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
         Binding("ctrl+s", "save", "Save", id="editor.save"),

@@ -25,6 +25,7 @@ from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Static
 from budgettui.domain.tenants import Tenant
 from budgettui.domain.validation import ValidationError
 from budgettui.services.bulk import (
+    STOPPING,
     BulkResult,
     Kind,
     Outcome,
@@ -93,7 +94,7 @@ class BulkEditorScreen(ModalScreen[BulkResult | None], ReportsFailures):
                 yield ResetToField()
             yield Static(id="bulk-summary")
             yield DataTable(id="bulk-preview", cursor_type="row")
-            yield Checkbox("Go on after a failure", id="bulk-keep-going")
+            yield Checkbox("Go on after a failure", id="bulk-keep-going", compact=True)
             yield ProgressBar(id="bulk-progress", show_eta=False)
             yield Static(id="bulk-status")
         yield Footer()
@@ -144,16 +145,15 @@ class BulkEditorScreen(ModalScreen[BulkResult | None], ReportsFailures):
             self.query_one(ResetToField).show_problems(error)
 
     def _draw_preview(self) -> None:
-        summary = self.query_one("#bulk-summary", Static)
         self._draw_table()
         if self.plan is None:
-            summary.update(Text("Fix the field above to preview the changes.", style="dim"))
+            self._summary("Fix the field above to preview the changes.")
             return
         to_send, skipped = self.plan.to_send, len(self.plan.steps) - self.plan.to_send
         line = f"{_counted(to_send, 'change')} to send, {skipped} skipped."
         if to_send:
             line += " ctrl+s applies them one by one; esc cancels, nothing sent."
-        summary.update(Text(line, style="bold"))
+        self._summary(line)
 
     def _draw_table(self) -> None:
         """Every tenant's row from the plan and the outcomes so far. Drawn whole each time,
@@ -164,9 +164,17 @@ class BulkEditorScreen(ModalScreen[BulkResult | None], ReportsFailures):
         ]
         table = self.query_one("#bulk-preview", DataTable)
         row, column = table.cursor_coordinate
+        widths = [
+            max(len(label), *(cells[position].cell_length for cells in rows))
+            for position, (label, _) in enumerate(_COLUMNS)
+        ]
+        # The outcome gets the width left, cropped there: the status line tells a row's whole
+        # outcome, and a table wider than the dialog would hide it behind a scrollbar.
+        left = table.size.width - sum(widths[:-1]) - 2 * table.cell_padding * len(widths) - 1
+        if left > len(_COLUMNS[-1][0]):
+            widths[-1] = min(widths[-1], left)
         table.clear(columns=True)
-        for position, (label, key) in enumerate(_COLUMNS):
-            width = max(len(label), *(cells[position].cell_length for cells in rows))
+        for (label, key), width in zip(_COLUMNS, widths, strict=True):
             table.add_column(label, key=key, width=width)
         for index, cells in enumerate(rows):
             table.add_row(*cells, key=str(index))
@@ -216,7 +224,7 @@ class BulkEditorScreen(ModalScreen[BulkResult | None], ReportsFailures):
         try:
             if not await self.app.push_screen_wait(_question(plan)):
                 return
-            self._lock()
+            self._lock(plan)
             editor = self.session.editor()
             keep_going = self.query_one("#bulk-keep-going", Checkbox).value
             result = await apply(plan, editor, self._landed, keep_going=keep_going)
@@ -225,15 +233,15 @@ class BulkEditorScreen(ModalScreen[BulkResult | None], ReportsFailures):
             self.refresh_bindings()
         self._finished(result)
 
-    def _lock(self) -> None:
+    def _lock(self, plan: Plan) -> None:
         """Nothing typed or ticked while the writes go: the plan being sent is the one shown."""
         for field in self.query(Input):
             field.disabled = True
         self.query_one("#bulk-keep-going", Checkbox).disabled = True
         progress = self.query_one("#bulk-progress", ProgressBar)
-        progress.update(total=self.plan.to_send if self.plan else 0, progress=0)
+        progress.update(total=plan.to_send, progress=0)
         progress.display = True
-        self._status("Applying…")
+        self._summary(f"Applying {_counted(plan.to_send, 'change')} one by one…")
 
     def _landed(self, outcome: Outcome) -> None:
         """One write has ended: its row and the bar say so at once."""
@@ -256,10 +264,29 @@ class BulkEditorScreen(ModalScreen[BulkResult | None], ReportsFailures):
         if not result.troubled:
             self.dismiss(result)
             return
-        trouble = next(o for o in result.outcomes if o.status != "skipped" and o.message)
-        self._status(
-            f"{result.summary()}. {trouble.tenant.name}: {trouble.message}. Press esc to close."
-        )
+        self._summary(f"Done: {result.summary()}.")
+        troubles = (o.status in STOPPING or o.journal_missed for o in result.outcomes)
+        first = next(index for index, trouble in enumerate(troubles) if trouble)
+        table = self.query_one("#bulk-preview", DataTable)
+        table.move_cursor(row=first, animate=False)
+        self._tell_outcome(first)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.result is not None:
+            self._tell_outcome(event.cursor_row)
+
+    def _tell_outcome(self, index: int) -> None:
+        """After the run: the highlighted row's outcome in full."""
+        assert self.result is not None
+        outcome = self.result.outcomes[index]
+        detail = outcome.status.replace("_", " ")
+        if outcome.message:
+            detail += f": {outcome.message}"
+        self._status(f"{outcome.tenant.name} {detail}. Press esc to close.")
+
+    def _summary(self, message: str) -> None:
+        self.query_one("#bulk-summary", Static).update(Text(message, style="bold"))
 
     def _status(self, message: str) -> None:
         self.query_one("#bulk-status", Static).update(Text(message))

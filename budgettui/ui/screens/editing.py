@@ -46,7 +46,7 @@ COUNTER_LAG = (
 )
 
 
-class EditingMixin(ReportsFailures, Screen[None]):
+class EditingMixin(Screen[None], ReportsFailures):
     """Needs `session`, `current_tenant()` and `after_edit()` from the screen."""
 
     session: Session

@@ -58,7 +58,7 @@ class ResetToField(Vertical):
         self.query_one("#reset-problem", Static).update(Text(message))
 
 
-class ResetSpendDialog(ReportsFailures, ModalScreen[Decimal | None]):
+class ResetSpendDialog(ModalScreen[Decimal | None], ReportsFailures):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="reset.cancel"),
         Binding("ctrl+s", "save", "Reset", id="reset.save"),

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from budgettui.domain.display import day_label, shorten_middle
+from budgettui.domain.display import runway_label, shorten_middle
 from budgettui.domain.risk import AtRisk, RiskKind, RiskLevel
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.ui.widgets.footer import Footer
@@ -61,8 +61,8 @@ class RiskScreen(Screen[None]):
         count = len(self.rows)
         self.query_one("#risk-title", Static).update(
             Content.assemble(
-                f"At risk: {count} tenant{'' if count == 1 else 's'} and orgs, worst first",
-                (f"  at or over {self._threshold_words}", MUTED),
+                f"At risk: {count}, worst first",
+                (f"  · at or over {self._threshold_words}", MUTED),
             )
         )
         note = self.query_one("#risk-note", Static)
@@ -90,7 +90,7 @@ class RiskScreen(Screen[None]):
             Content.styled(row.kind.value, MUTED),
             Content(shorten_middle(row.name, NAME_WIDTH)),
             Content(row.reason),
-            Content(day_label(row.runway_date, self.today) if row.runway_date else "—"),
+            Content(runway_label(row.runway_date, self.today) if row.runway_date else "—"),
         )
 
     def action_open(self) -> None:

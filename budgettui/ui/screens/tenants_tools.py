@@ -23,6 +23,7 @@ from budgettui.services.export import ExportError, copy_text, export_tenants
 from budgettui.services.loading import MonthToDate
 from budgettui.ui.screens.audit import AuditScreen
 from budgettui.ui.screens.bulk_editor import BulkEditorScreen
+from budgettui.ui.screens.contexts import ContextsScreen
 from budgettui.ui.screens.risk import RiskScreen
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.command_line import VERBS, Command, CommandLine, parse_command
@@ -105,19 +106,23 @@ class TenantsTools(Screen[None]):
             self.switch_context(name)
 
     def _say_contexts(self) -> None:
+        """The contexts to choose from; without a config file, how to write one."""
         try:
             contexts = list_contexts(self.session.settings.context)
         except BudgettuiError as error:
             self.notify(error.message, title=error.title, severity="error")
             return
         if not contexts:
-            self.notify("no config file with contexts: `budgettui config init` writes one")
+            self.notify(
+                "No contexts: `budgettui config init` writes a config file to add them to.",
+                title="Contexts",
+            )
             return
-        lines = [
-            f"{'▶' if c.active else ' '} {c.name}  {c.url}{'  read-only' if c.read_only else ''}"
-            for c in contexts
-        ]
-        self.notify("\n".join(lines), title="Contexts (:ctx NAME switches)", timeout=10)
+        self.app.push_screen(ContextsScreen(contexts), callback=self._context_chosen)
+
+    def _context_chosen(self, name: str | None) -> None:
+        if name is not None and name != self.session.settings.context:
+            self.switch_context(name)
 
     def _command_org(self, name: str) -> None:
         org = self._find_org(name)
@@ -224,7 +229,7 @@ class TenantsTools(Screen[None]):
                 today=self.session.today(),
                 open_tenant=self.open_tenant,
                 open_org=self.open_org,
-                threshold_words=f"the warning threshold ({percent_text(threshold)})",
+                threshold_words=f"{percent_text(threshold)} of a cap",
             )
         )
 
@@ -303,11 +308,9 @@ class TenantsTools(Screen[None]):
         if result is None:
             return
         self.marked.clear()
-        applied = result.count("applied")
-        failed = len(result.outcomes) - applied - result.count("skipped")
         self.notify(
-            f"{applied} applied, {result.count('skipped')} skipped, {failed} not done",
+            result.summary(),
             title="Bulk edit",
-            severity="warning" if failed else "information",
+            severity="warning" if result.troubled else "information",
         )
         self.reload()
