@@ -15,6 +15,8 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 
 class Wire(BaseModel):
+    # `defer_build`: a model's validator is built when it first validates, not at import, so
+    # a command pays only for the models it reads (and `--version` for none).
     model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True, defer_build=True)
 
 

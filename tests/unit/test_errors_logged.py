@@ -91,10 +91,10 @@ def test_every_error_a_user_can_meet_is_expected_and_keeps_its_words(
 async def test_a_bug_in_a_worker_is_logged_with_its_traceback_and_the_toast_names_the_file(
     tmp_path: Path, log_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(*_args: object) -> None:
+    async def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError(f"unexpected answer for {SECRET}")
 
-    monkeypatch.setattr("budgettui.ui.screens.tenants.load_overview", broken)
+    monkeypatch.setattr("budgettui.ui.screens.tenants.load_dashboard", broken)
     harness = build(tmp_path)
     async with harness.app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

@@ -13,13 +13,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from budgettui.domain.budget import Alert, BindingCap
+from budgettui.domain.budget import DEFAULT_WARNING_THRESHOLD, Alert, BindingCap
 from budgettui.domain.caps import StopState
 from budgettui.ui.widgets.tenant_table import BINDING_MARKERS, HIDDEN_USAGE, TOO_NEW, status_cell
 from budgettui.ui.widgets.theme_styles import ACCENT, NOTICE
 
 LEGEND = {
-    Alert.OK: "below the warning threshold (80 % unless configured)",
+    Alert.OK: "below the warning threshold ({threshold}: `threshold` in the config file)",
     Alert.WARNING: "at or above the warning threshold",
     Alert.CRITICAL: "at or above 90 % of the cap",
     Alert.EXCEEDED: "at or above 100 %: LiteLLM refuses this tenant's requests",
@@ -46,6 +46,13 @@ KEY_NAMES = {
     "enter": "enter",
     "left": "←",
     "right": "→",
+    "up": "↑",
+    "down": "↓",
+    "colon": ":",
+    "exclamation_mark": "!",
+    "asterisk": "*",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
 }
 MORE_BELOW = "↓ more below: ↓, PgDn or the mouse wheel scrolls"
 
@@ -100,13 +107,20 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-more").display = scroll.scroll_y < scroll.max_scroll_y
 
     def _keys(self) -> Table:
-        table = _labelled_table("Keys")
+        """Two keys a line: the tenants screen has some thirty, and a 60-line terminal shows
+        them all with the legend."""
+        table = Table(title="Keys", show_header=False, box=None, expand=True, title_style="bold")
+        for _ in range(2):
+            table.add_column(width=LABEL_WIDTH)
+            table.add_column(ratio=1)
         key_style = f"bold {ACCENT}"
-        for binding in self._listed_bindings():
-            table.add_row(Content.styled(_key_label(binding.key), key_style), binding.description)
-        table.add_row(
-            Content.styled("ctrl+p", key_style), "Command palette: jump to a tenant, refresh, theme"
-        )
+        cells: list[tuple[Content | str, str]] = [
+            (Content.styled(_key_label(binding.key), key_style), binding.description)
+            for binding in self._listed_bindings()
+        ]
+        cells.append((Content.styled("ctrl+p", key_style), "Palette: tenants, contexts, theme"))
+        for left, right in zip(cells[::2], [*cells[1::2], ("", "")], strict=False):
+            table.add_row(*left, *right)
         return table
 
     def _listed_bindings(self) -> list[Binding]:
@@ -115,14 +129,22 @@ class HelpScreen(ModalScreen[None]):
         focused = self.underneath.focused
         if focused is not None and type(focused).__module__.startswith("budgettui."):
             owners.append(focused)
-        return [b for owner in owners for b in type(owner).BINDINGS if isinstance(b, Binding)]
+        listed: dict[str, Binding] = {}
+        for owner in owners:
+            for binding in type(owner).BINDINGS:
+                if isinstance(binding, Binding):
+                    listed.setdefault(binding.key, binding)  # the screen's `enter` says it all
+        return list(listed.values())
 
     def _legend(self) -> Table:
         table = _labelled_table("Status")
         for state, meaning in STATE_LEGEND.items():
             table.add_row(status_cell(Alert.NONE, state=state), meaning)
+        settings = getattr(getattr(self.underneath, "session", None), "settings", None)
+        threshold = getattr(settings, "threshold", DEFAULT_WARNING_THRESHOLD)
         for alert, meaning in LEGEND.items():
-            table.add_row(status_cell(alert), meaning)
+            words = meaning.format(threshold=f"{float(threshold) * 100:g} %")
+            table.add_row(status_cell(alert), words)
         table.add_row(
             status_cell(Alert.NONE, unmeasured=True),
             "a cap this key cannot read, or whose spend LiteLLM does not tell, may stop it",

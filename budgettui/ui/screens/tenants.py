@@ -50,7 +50,7 @@ class TenantsScreen(EditingMixin, TenantsTools):
         Binding("r", "refresh", "Refresh", id="tenants.refresh"),
         Binding("question_mark", "help", "Help", id="tenants.help"),
         Binding("q", "quit", "Quit", id="tenants.quit"),
-        Binding("colon", "command_line", "Command", id="tenants.command", show=False),
+        Binding("colon", "command_line", "Command line", id="tenants.command", show=False),
         Binding("exclamation_mark", "risk", "At risk", id="tenants.risk", show=False),
         Binding("space", "mark", "Mark", id="tenants.mark", show=False),
         Binding("asterisk", "mark_shown", "Mark shown", id="tenants.mark_shown", show=False),
