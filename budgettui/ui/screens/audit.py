@@ -34,7 +34,8 @@ OUTCOME_STYLE = {
     "unknown": NOTICE,  # it may have been applied: worth a look at the proxy
     CUT_SHORT: NOTICE,
 }
-COLUMNS = ("When", "Proxy", "Tenant / org", "Field", "Before → after", "Outcome")
+PROXY = "Proxy"
+COLUMNS = ("When", PROXY, "Tenant / org", "Field", "Before → after", "Outcome")
 UNDO_ACTIONS = frozenset({"budget.undo", "spend.undo"})
 
 
@@ -69,9 +70,11 @@ class AuditScreen(Screen[None]):
         else:
             self._show_writes()
         count = len(self.writes)
+        proxies = {write.entry.proxy_host for write in self.writes}
         self.query_one("#audit-title", Static).update(
             Content.assemble(
                 f"Audit journal: {count} write{'' if count == 1 else 's'}, newest first",
+                f" on {printable(proxies.pop())}" if len(proxies) == 1 else "",
                 (f"  {self.journal_path}", MUTED),
             )
         )
@@ -90,13 +93,18 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit-note").display = False
         table = self.query_one(DataTable)
         rows = [self._cells(write) for write in self.writes]
+        # One proxy in the whole journal (the usual case): its column says nothing the title
+        # does not, and at 80 columns it pushed the before → after figures off the screen.
+        proxies = {write.entry.proxy_host for write in self.writes}
+        shown = [i for i, label in enumerate(COLUMNS) if label != PROXY or len(proxies) > 1]
         # Each column as wide as its widest cell: the table measures a Content cell as one
         # cell wide and would cut every word to its label's width.
-        for column, label in enumerate(COLUMNS):
+        for column in shown:
+            label = COLUMNS[column]
             width = max(cell_len(label), *(row[column].cell_length for row in rows))
             table.add_column(label, key=label, width=width)
         for index, cells in enumerate(rows):
-            table.add_row(*cells, key=str(index))
+            table.add_row(*(cells[column] for column in shown), key=str(index))
         table.focus()
 
     def _say(self, text: str, style: str) -> None:
