@@ -10,8 +10,10 @@ LITELLM_PROXY_URL and LITELLM_PROXY_API_KEY name the proxy.
   screen says it is no longer loading), and when the first `/key/list` page arrived.
 - Default: once loaded, TEXT is typed into the filter a key at a time; each key's latency runs
   from the press until the screen shows that filter and the app is idle again (repainted).
-- `--type-while-loading`: TEXT is typed as soon as the screen is up, while the table is still
-  loading; keys lost = the characters the shown filter lacks once loading has ended.
+- `--type-while-loading`: `/` and TEXT are sent as soon as the screen is up, while the table is
+  still loading, all at once, as the terminal driver queues keys typed while the app is busy
+  (`pilot.press` would wait for the app between keys); keys lost = the characters the shown
+  filter lacks once loading has ended.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ async def wait_until(check: Any, within: float = LOAD_TIMEOUT) -> None:
 
 
 async def drive(url: str, key: str, text: str, *, type_while_loading: bool) -> dict[str, Any]:
+    from textual.widgets import Input
+
     from budgettui.services.journal import Journal
     from budgettui.services.settings import Secret, Settings
     from budgettui.ui.app import make_app
@@ -87,6 +91,7 @@ async def drive(url: str, key: str, text: str, *, type_while_loading: bool) -> d
                 await pilot.pause()
                 shown = shown_query(screen)
                 result.update(shown_query=shown, keys_lost=len(text) - len(shown))
+                result["filter_field"] = screen.query_one("#filter", Input).value
             else:
                 result["latencies"] = await type_filter(pilot, screen, text)
             result["filtered_rows"] = table.row_count

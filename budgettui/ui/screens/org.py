@@ -3,23 +3,21 @@ month's spend. `o` edits the org's budget; Enter opens the highlighted tenant.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import Key, Resize
+from textual.events import Resize
 from textual.widgets import DataTable, Static
 
 from budgettui.domain.caps import CapScope, ScopedCap
 from budgettui.domain.display import day_label, shorten_middle
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Org, Tenant
-from budgettui.domain.usage import Month
-from budgettui.proxy.errors import ProxyError
+from budgettui.domain.usage import Month, MonthUsage
+from budgettui.services.loading import Overview
 from budgettui.services.org_loading import (
     OrgMonth,
     OrgStatus,
@@ -28,12 +26,10 @@ from budgettui.services.org_loading import (
     org_tenants,
 )
 from budgettui.ui.screens.editing import EDIT_BINDINGS, EditingMixin
-from budgettui.ui.screens.help import HelpScreen
-from budgettui.ui.screens.tenant import MONTHS_BACK, TenantScreen, day_text
+from budgettui.ui.screens.month_navigation import MonthScreen, month_screen_bindings
+from budgettui.ui.screens.tenant import TenantScreen
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.budget_bar import BudgetBar, cap_label
-from budgettui.ui.widgets.footer import Footer
-from budgettui.ui.widgets.spend_chart import SpendChart, TokensChart
 from budgettui.ui.widgets.tenant_table import HIDDEN_USAGE, MAX_TENANT_WIDTH, status_cell
 from budgettui.ui.widgets.theme_styles import ACCENT, MUTED, NOTICE, URGENT
 
@@ -43,47 +39,29 @@ CELL_PADDING = 2  # a DataTable cell's padding, one each side
 MIN_NAME_WIDTH = 8
 
 
-class OrgScreen(EditingMixin):
+class OrgScreen(MonthScreen[OrgMonth], EditingMixin):
     BINDINGS = [
         # The org's budget and Enter first: at 80 columns the footer keeps the first keys.
         *(binding for binding in EDIT_BINDINGS if binding.action == "edit_org_budget"),
         # Priority: the focused table's own Enter (hidden from the footer) would take it.
         Binding("enter", "open", "Open", id="org.open", priority=True),
         *(binding for binding in EDIT_BINDINGS if binding.action != "edit_org_budget"),
-        Binding("left_square_bracket", "month(-1)", "Prev month", id="org.previous_month"),
-        Binding("right_square_bracket", "month(1)", "Next month", id="org.next_month"),
-        Binding("left", "day(-1)", "Day before", show=False, priority=True, id="org.day_before"),
-        Binding("right", "day(1)", "Day after", show=False, priority=True, id="org.day_after"),
-        Binding("r", "refresh", "Refresh", id="org.refresh"),
-        Binding("question_mark", "help", "Help", id="org.help"),
-        Binding("q", "quit", "Quit", id="org.quit"),
-        Binding("escape", "back", "Back", id="org.back"),
+        *month_screen_bindings("org"),
     ]
-    MONTH_KEYS = {"left_square_bracket": -1, "right_square_bracket": 1}
+    SCREEN_NAME = "org"
     AUTO_FOCUS = "#org-tenants"
 
     def __init__(self, session: Session, org: Org) -> None:
-        super().__init__()
-        self.session = session
+        super().__init__(session)
         self.org = org
-        self.month = Month.of(session.today())
         self.org_month: OrgMonth | None = None
-        self.cursor_day: date | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="org-title")
-        yield Static(id="org-state")
-        with Horizontal(id="charts"):
-            yield SpendChart(id="spend-chart")
-            yield TokensChart(id="tokens-chart")
-        yield Static(id="month-note")
-        yield Static(id="day-line")
+    def compose_details(self) -> ComposeResult:
         with Horizontal(id="org-details"):
             with Vertical(id="org-budgets"):
                 yield Vertical(id="org-bars")  # the team's own cap, then its windows
                 yield Static(id="org-facts")
             yield DataTable(id="org-tenants", cursor_type="row", zebra_stripes=True)
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#month-note").display = False
@@ -93,29 +71,20 @@ class OrgScreen(EditingMixin):
         self._draw_tenants()
         self.load()
 
-    @work(exclusive=True, group="org-month", exit_on_error=False)
-    async def load(self) -> None:
-        month, org = self.month, self.org
-        overview = self.session.overview
-        if overview is None:
-            return
+    def shown_subject(self) -> str:
+        return self.org.team_id
+
+    async def read_month(self, overview: Overview, month: Month) -> OrgMonth:
+        org = self.org
         tenants = org_tenants(overview, org)
-        try:
-            loaded = await load_org_month(self.session.client, overview.caller, org, tenants, month)
-        except ProxyError as exc:
-            self.notify(exc.message, title=exc.title, severity="warning", timeout=8)
-            return
-        if month != self.month or org.team_id != self.org.team_id:
-            return  # the user moved on while this was loading: drop it
+        return await load_org_month(self.session.client, overview.caller, org, tenants, month)
+
+    def show_month(self, loaded: OrgMonth) -> None:
         self.org_month = loaded
-        self.cursor_day = self._first_cursor_day()
+        self.cursor_day = self.first_cursor_day(loaded.usage)
         self._draw_month()
 
     # -- drawing ------------------------------------------------------------------------------
-
-    @property
-    def is_current_month(self) -> bool:
-        return self.month == Month.of(self.session.today())
 
     def _draw_title(self) -> None:
         """The org's name cut in the middle to what the month leaves of the line, so a long name
@@ -212,26 +181,6 @@ class OrgScreen(EditingMixin):
         self._draw_day()
         self._draw_tenants()
 
-    def _draw_day(self) -> None:
-        line = self.query_one("#day-line", Static)
-        loaded, cursor = self.org_month, self.cursor_day
-        shown = self.query_one("#charts").display and loaded is not None and cursor is not None
-        line.display = bool(shown)
-        if loaded is None or cursor is None or not shown:
-            return
-        day = loaded.usage.daily[cursor.day - 1]
-        line.update(
-            Content.assemble(
-                ("▲ ", "bold"),
-                (day_text(day.day, self.session.today()), "bold"),
-                f": {format_money(day.spend)} · {day.input_tokens:,} in · "
-                f"{day.output_tokens:,} out tokens · {day.requests:,} requests",
-                ("   ←/→ day", MUTED),
-            )
-        )
-        for chart in (self.query_one(SpendChart), self.query_one(TokensChart)):
-            chart.show(loaded.usage, cursor.day)
-
     def _ranked(self) -> list[TenantMonthSpend]:
         """The loaded ranking; before it lands, the org's tenants with their month untold."""
         if self.org_month is not None:
@@ -272,59 +221,17 @@ class OrgScreen(EditingMixin):
 
     # -- the month and the day ----------------------------------------------------------------
 
-    def _first_cursor_day(self) -> date:
-        """Today in the current month; else the month's last day with traffic (or its last)."""
-        if self.is_current_month:
-            return self.session.today()
-        daily = self.org_month.usage.daily if self.org_month else []
-        busy = [d.day for d in daily if d.requests or d.spend]
-        return busy[-1] if busy else self.month.last_day
+    def month_usage(self) -> MonthUsage | None:
+        return self.org_month.usage if self.org_month else None
 
-    def month_refusal(self, step: int) -> str | None:
-        """None when `[`/`]` may move; else why not (the tenant screen's range)."""
-        current = Month.of(self.session.today())
-        if step > 0 and self.month >= current:
-            return "this is the current month: there is nothing after it yet"
-        earliest = current
-        for _ in range(MONTHS_BACK):
-            earliest = earliest.previous()
-        if step < 0 and self.month <= earliest:
-            first = f"{earliest.first_day:%B %Y}"
-            return f"budgettui looks back {MONTHS_BACK} months: {first} is the first"
-        return None
-
-    def action_month(self, step: int) -> None:
-        if self.month_refusal(step):
-            return
-        self.month = self.month.next() if step > 0 else self.month.previous()
+    def forget_month(self) -> None:
+        # The ranking by the last month's spend would read as this one's: untold until it lands.
         self.org_month = None
-        self.cursor_day = None
-        self._draw_title()
-        self._draw_budgets()
         self._draw_tenants()
-        self.refresh_bindings()
-        self.load()
-
-    def action_day(self, step: int) -> None:
-        if self.cursor_day is None or not self.query_one("#charts").display:
-            return
-        last = min(self.month.last_day, self.session.today())
-        moved = self.cursor_day + timedelta(days=step)
-        self.cursor_day = max(self.month.first_day, min(last, moved))
-        self._draw_day()
-
-    def on_key(self, event: Key) -> None:
-        """`[` or `]` at the end of the range still answers: it says why it does nothing."""
-        super().on_key(event)
-        step = self.MONTH_KEYS.get(event.key)
-        reason = self.month_refusal(step) if step else None
-        if reason:
-            event.stop()
-            self.notify(reason, title="No other month", severity="information")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "month" and parameters:
-            return None if self.month_refusal(int(str(parameters[0]))) else True
+            return self.check_month_action(parameters)
         if action == "open":
             return self.current_tenant() is not None
         return self.check_edit_action(action)
@@ -355,35 +262,13 @@ class OrgScreen(EditingMixin):
         if tenant is not None:
             self.app.push_screen(TenantScreen(self.session, tenant))
 
-    def after_edit(self) -> None:
-        self._reread()
-
-    @work(exclusive=True, group="org-reread", exit_on_error=False)
-    async def _reread(self) -> None:
-        """Re-read the overview so the cap and every tenant show what the proxy now holds."""
-        try:
-            await self.session.refresh_overview()
-        except ProxyError as error:
-            self.notify(error.message, title=error.title, severity="warning")
-            return
+    def take_fresh_overview(self) -> None:
         fresh = self.session.find_org(self.org.team_id)
         if fresh is not None:
             self.org = fresh
-        self._draw_budgets()
-        self.refresh_bindings()
-        self.load()
 
     def action_refresh(self) -> None:
         self.load()
-
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_quit(self) -> None:
-        self.app.exit()
 
 
 def _row_key(tenant: Tenant) -> str:

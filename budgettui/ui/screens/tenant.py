@@ -4,16 +4,14 @@ heading."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import Key
 from textual.widgets import DataTable, Static
 
 from budgettui.domain.budget import Projection, pace_basis, project
@@ -23,57 +21,26 @@ from budgettui.domain.money import format_money
 from budgettui.domain.tenants import Tenant
 from budgettui.domain.usage import Month, MonthUsage
 from budgettui.proxy.errors import ProxyError
-from budgettui.services.loading import load_key_details, load_month_usage
+from budgettui.services.loading import Overview, load_key_details, load_month_usage
 from budgettui.ui.screens.editing import EDIT_BINDINGS, EditingMixin
-from budgettui.ui.screens.help import HelpScreen
+from budgettui.ui.screens.month_navigation import MonthScreen, day_text, month_screen_bindings
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.budget_bar import BudgetBar, cap_label
-from budgettui.ui.widgets.footer import Footer
-from budgettui.ui.widgets.spend_chart import SpendChart, TokensChart
 from budgettui.ui.widgets.theme_styles import ACCENT, GOOD, MUTED, NOTICE, PENDING, SOON, URGENT
 
 Part = str | tuple[str, str]  # a piece of a line for Content.assemble: text, or text and style
 
 
-MONTHS_BACK = 12  # how far `[` goes: LiteLLM keeps logs longer, but a year is what admins ask
-
-
-def day_text(day: date, today: date) -> str:
-    """`Wed Nov 18`, with the year when far or in another year."""
-    return f"{day:%a} {day_label(day, today)}"
-
-
-class TenantScreen(EditingMixin):
-    BINDINGS = [
-        *EDIT_BINDINGS,
-        Binding("left_square_bracket", "month(-1)", "Prev month", id="tenant.previous_month"),
-        Binding("right_square_bracket", "month(1)", "Next month", id="tenant.next_month"),
-        # Priority: the models table would otherwise take the arrows to scroll sideways.
-        Binding("left", "day(-1)", "Day before", show=False, priority=True, id="tenant.day_before"),
-        Binding("right", "day(1)", "Day after", show=False, priority=True, id="tenant.day_after"),
-        Binding("r", "refresh", "Refresh", id="tenant.refresh"),
-        Binding("question_mark", "help", "Help", id="tenant.help"),
-        Binding("q", "quit", "Quit", id="tenant.quit"),
-        Binding("escape", "back", "Back", id="tenant.back"),
-    ]
-    MONTH_KEYS = {"left_square_bracket": -1, "right_square_bracket": 1}
+class TenantScreen(MonthScreen[MonthUsage], EditingMixin):
+    BINDINGS = [*EDIT_BINDINGS, *month_screen_bindings("tenant")]
+    SCREEN_NAME = "tenant"
 
     def __init__(self, session: Session, tenant: Tenant) -> None:
-        super().__init__()
-        self.session = session
+        super().__init__(session)
         self.tenant = tenant
-        self.month = Month.of(session.today())
         self.usage: MonthUsage | None = None
-        self.cursor_day: date | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="tenant-title")
-        yield Static(id="tenant-state")
-        with Horizontal(id="charts"):
-            yield SpendChart(id="spend-chart")
-            yield TokensChart(id="tokens-chart")
-        yield Static(id="month-note")
-        yield Static(id="day-line")
+    def compose_details(self) -> ComposeResult:
         with Horizontal(id="details"):
             with Vertical(id="budgets"):
                 yield BudgetBar(id="key-bar")
@@ -82,7 +49,6 @@ class TenantScreen(EditingMixin):
                 yield Static(id="soft-budget")
                 yield Static(id="facts")
             yield DataTable(id="models", cursor_type="none", zebra_stripes=True)
-        yield Footer()
 
     def on_mount(self) -> None:
         models = self.query_one("#models", DataTable)
@@ -95,23 +61,13 @@ class TenantScreen(EditingMixin):
         self.load()
         self.load_details()
 
-    @work(exclusive=True, group="tenant-usage", exit_on_error=False)
-    async def load(self) -> None:
-        month = self.month
-        tenant = self.tenant
-        overview = self.session.overview
-        if overview is None:
-            return
-        try:
-            usage = await load_month_usage(self.session.client, overview.caller, tenant, month)
-        except ProxyError as exc:
-            self.notify(exc.message, title=exc.title, severity="warning", timeout=8)
-            return
-        if month != self.month or not self._still_showing(tenant):
-            return  # the user moved on while this was loading: drop it
-        self.usage = usage
-        self.cursor_day = self._first_cursor_day(usage)
-        self._draw_usage(usage)
+    async def read_month(self, overview: Overview, month: Month) -> MonthUsage:
+        return await load_month_usage(self.session.client, overview.caller, self.tenant, month)
+
+    def show_month(self, loaded: MonthUsage) -> None:
+        self.usage = loaded
+        self.cursor_day = self.first_cursor_day(loaded)
+        self._draw_usage(loaded)
 
     @work(exclusive=True, group="tenant-details", exit_on_error=False)
     async def load_details(self) -> None:
@@ -130,16 +86,15 @@ class TenantScreen(EditingMixin):
         if self.usage is not None:
             self.query_one("#facts", Static).update(self._facts(self.usage))
 
+    def shown_subject(self) -> tuple[str | None, str]:
+        return self.tenant.key_hash, self.tenant.name
+
     def _still_showing(self, tenant: Tenant) -> bool:
         """Whether `tenant` is the key on screen (its details or a re-read may have replaced the
         object since)."""
-        return (tenant.key_hash, tenant.name) == (self.tenant.key_hash, self.tenant.name)
+        return (tenant.key_hash, tenant.name) == self.shown_subject()
 
     # -- drawing ------------------------------------------------------------------------------
-
-    @property
-    def is_current_month(self) -> bool:
-        return self.month == Month.of(self.session.today())
 
     def _draw_title(self) -> None:
         tenant = self.tenant
@@ -267,34 +222,6 @@ class TenantScreen(EditingMixin):
             return f"no data for {month}: {self.tenant.name} has no key yet"
         return f"no data for {month}: no requests were logged for this key that month"
 
-    def _draw_day(self) -> None:
-        line = self.query_one("#day-line", Static)
-        usage, cursor = self.usage, self.cursor_day
-        shown = self.query_one("#charts").display and usage is not None and cursor is not None
-        line.display = bool(shown)
-        if usage is None or cursor is None or not shown:
-            return
-        day = usage.daily[cursor.day - 1]
-        today = self.session.today()
-        line.update(
-            Content.assemble(
-                ("▲ ", "bold"),
-                (day_text(day.day, today), "bold"),
-                f": {format_money(day.spend)} · {day.input_tokens:,} in · "
-                f"{day.output_tokens:,} out tokens · {day.requests:,} requests",
-                ("   ←/→ day", MUTED),
-            )
-        )
-        for chart in (self.query_one(SpendChart), self.query_one(TokensChart)):
-            chart.show(usage, cursor.day)
-
-    def _first_cursor_day(self, usage: MonthUsage) -> date:
-        """Today in the current month; else the month's last day with traffic (or its last)."""
-        if self.is_current_month:
-            return self.session.today()
-        busy = [d.day for d in usage.daily if d.requests or d.spend]
-        return busy[-1] if busy else self.month.last_day
-
     def _facts(self, usage: MonthUsage) -> Content:
         tenant = self.tenant
         today = self.session.today()
@@ -358,90 +285,25 @@ class TenantScreen(EditingMixin):
 
     # -- actions ------------------------------------------------------------------------------
 
-    def month_refusal(self, step: int) -> str | None:
-        """None when `[`/`]` may move; else why not."""
-        current = Month.of(self.session.today())
-        if step > 0 and self.month >= current:
-            return "this is the current month: there is nothing after it yet"
-        earliest = _months_before(current, MONTHS_BACK)
-        if step < 0 and self.month <= earliest:
-            first = f"{earliest.first_day:%B %Y}"
-            return f"budgettui looks back {MONTHS_BACK} months: {first} is the first"
-        return None
-
-    def action_month(self, step: int) -> None:
-        if self.month_refusal(step):
-            return
-        self.month = self.month.next() if step > 0 else self.month.previous()
-        self.cursor_day = None
-        self._draw_title()
-        self._draw_budgets()
-        self.refresh_bindings()
-        self.load()
-
-    def action_day(self, step: int) -> None:
-        if self.cursor_day is None or not self.query_one("#charts").display:
-            return
-        last = min(self.month.last_day, self.session.today())
-        moved = self.cursor_day + timedelta(days=step)
-        self.cursor_day = max(self.month.first_day, min(last, moved))
-        self._draw_day()
-
-    def on_key(self, event: Key) -> None:
-        """`[` or `]` at the end of the range still answers: it says why it does nothing."""
-        super().on_key(event)
-        step = self.MONTH_KEYS.get(event.key)
-        reason = self.month_refusal(step) if step else None
-        if reason:
-            event.stop()
-            self.notify(reason, title="No other month", severity="information")
+    def month_usage(self) -> MonthUsage | None:
+        return self.usage
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "month" and parameters:
-            return None if self.month_refusal(int(str(parameters[0]))) else True
+            return self.check_month_action(parameters)
         return self.check_edit_action(action)
 
     def current_tenant(self) -> Tenant | None:
         return self.tenant
 
-    def after_edit(self) -> None:
-        self._reread()
-
-    @work(exclusive=True, group="tenant-reread", exit_on_error=False)
-    async def _reread(self) -> None:
-        """Re-read the overview, then the key's details, so every cap shows what the proxy now
-        holds."""
-        try:
-            await self.session.refresh_overview()
-        except ProxyError as error:
-            self.notify(error.message, title=error.title, severity="warning")
-            return
+    def take_fresh_overview(self) -> None:
         fresh = self.session.find_tenant(self.tenant.key_hash, self.tenant.name)
         if fresh is not None:
             self.tenant = fresh
-        self._draw_budgets()
-        self.refresh_bindings()
-        self.load()
-        self.load_details()
 
     def action_refresh(self) -> None:
         self.load()
         self.load_details()
-
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_quit(self) -> None:
-        self.app.exit()
-
-
-def _months_before(month: Month, count: int) -> Month:
-    for _ in range(count):
-        month = month.previous()
-    return month
 
 
 def runway_words(

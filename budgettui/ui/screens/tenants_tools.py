@@ -272,10 +272,9 @@ class TenantsTools(Screen[None]):
     def action_mark(self) -> None:
         table = self.query_one(TenantTable)
         key = table.selected_key()
-        if key is None or not key.startswith(TENANT_ROW_PREFIX):
-            return
-        self.marked.symmetric_difference_update({key})
-        self.redraw()
+        if key is not None and key.startswith(TENANT_ROW_PREFIX):  # not an org, not provisioning
+            self.marked.symmetric_difference_update({key})
+            self.redraw()
         table.action_cursor_down()
 
     def action_mark_shown(self) -> None:
