@@ -49,3 +49,8 @@ def test_at_risk(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> N
 def test_org_opened_from_its_row(snap_compare: Snap, tmp_path: Path) -> None:
     """Enter on the first row (the org acme) opens the org screen."""
     assert _compare(snap_compare, build(tmp_path).app, NARROW, _keys("enter"))
+
+
+def test_marked_tenants(snap_compare: Snap, tmp_path: Path) -> None:
+    """Two tenants marked for a bulk edit: `●` where their indent was, in bold."""
+    assert _compare(snap_compare, build(tmp_path).app, NARROW, _keys("down", "space", "space"))

@@ -247,6 +247,8 @@ class TenantsScreen(EditingMixin, TenantsTools):
             parts = [f"no tenant matches {self.query_text!r}: {NOT_FOUND}"]
         elif self.query_text:
             parts.append(f"filter: {self.query_text!r}")
+        if self.marked:
+            parts.append(f"{len(self.marked):,} marked: b or R edits them all")
         if self.month_to_date.unavailable:
             parts.append(f"runway {self.month_to_date.unavailable}")
         direction = "↓" if (self.sort in DESCENDING_BY_DEFAULT) != self.reverse else "↑"
