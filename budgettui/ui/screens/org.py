@@ -30,7 +30,12 @@ from budgettui.ui.screens.month_navigation import MonthScreen, month_screen_bind
 from budgettui.ui.screens.tenant import TenantScreen
 from budgettui.ui.session import Session
 from budgettui.ui.widgets.budget_bar import BudgetBar, cap_label
-from budgettui.ui.widgets.tenant_table import HIDDEN_USAGE, MAX_TENANT_WIDTH, status_cell
+from budgettui.ui.widgets.tenant_table import (
+    HIDDEN_USAGE,
+    MAX_TENANT_WIDTH,
+    status_cell,
+    tenant_status_cell,
+)
 from budgettui.ui.widgets.theme_styles import ACCENT, MUTED, NOTICE, URGENT
 
 SPEND_COLUMN = "Month"
@@ -196,7 +201,7 @@ class OrgScreen(MonthScreen[OrgMonth], EditingMixin):
         ranked = self._ranked()
         loading = self.org_month is None
         amounts = [_month_spend(share, loading=loading) for share in ranked]
-        statuses = [_tenant_status(share.tenant) for share in ranked]
+        statuses = [tenant_status_cell(share.tenant) for share in ranked]
         money_width = max([len(SPEND_COLUMN), *(len(a) for a in amounts)])
         status_width = max([len(STATUS_COLUMN), *(s.cell_length for s in statuses)])
         # Room for the scrollbar a long org brings, so it never pushes the status off screen.
@@ -280,12 +285,3 @@ def _month_spend(share: TenantMonthSpend, *, loading: bool) -> str:
     if share.spend is not None:
         return format_money(share.spend)
     return "…" if loading else HIDDEN_USAGE
-
-
-def _tenant_status(tenant: Tenant) -> Content:
-    return status_cell(
-        tenant.alert,
-        provisioning=tenant.provisioning,
-        state=tenant.state,
-        unmeasured=bool(tenant.unmeasured_caps),
-    )

@@ -204,10 +204,18 @@ def tenant_cells(row: Row, today: date, tz: tzinfo) -> Cells:
         **_cap_cells(tenant.cap, tz, today),
         "used": bar(tenant.fraction_used, BAR_WIDTH, tenant.alert, marker=marker),
         "runway": _runway(row, today),
-        "status": status_cell(
-            tenant.alert, state=tenant.state, unmeasured=bool(tenant.unmeasured_caps)
-        ),
+        "status": tenant_status_cell(tenant),
     }
+
+
+def tenant_status_cell(tenant: Tenant) -> Content:
+    """The status word of a tenant, as every table draws it."""
+    return status_cell(
+        tenant.alert,
+        provisioning=tenant.provisioning,
+        state=tenant.state,
+        unmeasured=bool(tenant.unmeasured_caps),
+    )
 
 
 def tenant_widths(row: Row, today: date, tz: tzinfo) -> dict[str, int]:
