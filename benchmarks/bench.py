@@ -330,13 +330,21 @@ def profile_command(proxy: Proxy, work: Path, title: str, args: list[str]) -> st
     session = work / f"profile-{args[0]}.pyisession"
     argv = [PYTHON, "-m", "pyinstrument", "-r", "session", "-o", str(session), BUDGETTUI]
     checked(run([*argv, *args], proxy.env), f"pyinstrument {title}")
-    return profile_markdown(title, summarize(session))
+    return summarized(title, session)
 
 
 def profile_dashboard(proxy: Proxy, work: Path, title: str) -> str:
     session = work / "profile-tui.pyisession"
     tui_run(proxy, "--profile", str(session))
-    return profile_markdown(title, summarize(session))
+    return summarized(title, session)
+
+
+def summarized(title: str, session: Path) -> str:
+    """The session's summary; the session itself (up to ~100 MB) is not kept."""
+    try:
+        return profile_markdown(title, summarize(session))
+    finally:
+        session.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
+from textual.widget import Widget
 
 from budgettui.domain.budget import Alert, BindingCap, Cap, alert_level
 from budgettui.domain.caps import StopState
@@ -81,6 +82,8 @@ TENANT_ROW_PREFIX = "key:"
 PROVISIONING_ROW_PREFIX = "new:"
 NO_ORG_ROW = "none:"
 TENANT_INDENT = 2  # a tenant under its org
+# The screen's actions that open a line to type in, and the line's id.
+LINE_ACTIONS = {"filter": "#filter", "command_line": "#command-line"}
 MARK = "●"
 
 
@@ -338,6 +341,7 @@ class TenantTable(ScrollView, can_focus=True):
         self._widths: dict[str, int] = {}
         self._drawn: list[tuple[str, str, object]] = []
         self.marked: set[str] = set()  # rows marked for a bulk edit: `●` before the name
+        self._typing_into: Widget | None = None  # the line `/` or `:` is opening (see on_key)
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -588,6 +592,23 @@ class TenantTable(ScrollView, can_focus=True):
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._drawn = []  # what is on screen moved
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after `/` (or `:`) while the app is busy are queued here, to the
+        table, before that key's action has moved the focus to its line: sent on to the line,
+        in order, they are kept (and `s` typed in a filter never sorts the table)."""
+        if self._typing_into is not None:
+            event.stop()
+            event.prevent_default()
+            self._typing_into.post_message(events.Key(event.key, event.character))
+            return
+        active = self.screen.active_bindings.get(event.key)
+        line_id = LINE_ACTIONS.get(active.binding.action) if active else None
+        if line_id is not None:
+            self._typing_into = self.screen.query_one(line_id)  # the key goes on to its action
+
+    def on_focus(self) -> None:
+        self._typing_into = None  # the line is done: keys are the table's again
 
     def on_click(self, event: events.Click) -> None:
         """A click moves the cursor; a click on the row already under it opens it."""
