@@ -112,33 +112,65 @@ class TenantRows:
         self.rows: list[Row] = []
         self._haystacks: list[str] = []
         self._names: list[str] = []
+        self._by_key: dict[str, list[int]] = {}
+        # Each sort's key of every row, built the first time that sort is asked for.
+        self._sort_keys: dict[SortKey, list[tuple[object, ...]]] = {}
         self._orders: dict[tuple[SortKey, bool], list[int]] = {}
+        # The last filter's matches: typing on narrows them rather than all rows again.
+        self._last: tuple[str, SortKey, bool, list[int]] | None = None
         self.add(tenants)
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def add(self, tenants: Iterable[Tenant]) -> None:
+    def add(self, tenants: Iterable[Tenant]) -> list[Row]:
+        """The rows of these tenants, added; returns them (the table measures only those)."""
+        added = []
         for tenant in tenants:
-            self.rows.append(
-                Row(tenant, projection_for(tenant, self.month_to_date, self.today, self.now))
-            )
+            row = Row(tenant, projection_for(tenant, self.month_to_date, self.today, self.now))
+            index = len(self.rows)
+            self.rows.append(row)
             self._names.append(tenant.name.casefold())
             self._haystacks.append(search_text(tenant))
-        self._orders.clear()
+            if tenant.key_hash is not None:
+                self._by_key.setdefault(tenant.key_hash, []).append(index)
+            for sort, keys in self._sort_keys.items():
+                keys.append(self._sort_key(sort, index))
+            added.append(row)
+        self._changed()
+        return added
 
     def set_month_to_date(
         self, month_to_date: Mapping[str, Decimal] | None, keys: Iterable[str] | None = None
-    ) -> None:
-        """New month-to-date figures: the runway of the rows of `keys` (all rows when None)."""
+    ) -> list[Row]:
+        """New month-to-date figures: the runway of the rows of `keys` (all rows when None).
+        Returns the rows that changed."""
         self.month_to_date = month_to_date
-        wanted = None if keys is None else set(keys)
-        for index, row in enumerate(self.rows):
-            tenant = row.tenant
-            if wanted is None or tenant.key_hash in wanted:
-                projection = projection_for(tenant, month_to_date, self.today, self.now)
-                self.rows[index] = Row(tenant, projection)
+        if keys is None:
+            indexes: Iterable[int] = range(len(self.rows))
+        else:
+            indexes = [i for key in keys for i in self._by_key.get(key, ())]
+        changed = []
+        runway_keys = self._sort_keys.get(SortKey.RUNWAY)
+        for index in indexes:
+            tenant = self.rows[index].tenant
+            row = Row(tenant, projection_for(tenant, month_to_date, self.today, self.now))
+            self.rows[index] = row
+            if runway_keys is not None:
+                runway_keys[index] = self._sort_key(SortKey.RUNWAY, index)
+            changed.append(row)
+        self._changed()
+        return changed
+
+    def _changed(self) -> None:
         self._orders.clear()
+        self._last = None
+
+    def _sort_key(self, sort: SortKey, index: int) -> tuple[object, ...]:
+        row = self.rows[index]
+        if sort is SortKey.TENANT:
+            return (*_org_order(row.tenant.org), self._names[index])
+        return _sort_value(sort)(row, self._names[index])
 
     def _order(self, sort: SortKey, reverse: bool) -> list[int]:
         """Row indexes in display order, kept until the data changes. Orgs follow their first
@@ -147,14 +179,11 @@ class TenantRows:
         cached = self._orders.get((sort, reverse))
         if cached is not None:
             return cached
+        keys = self._sort_keys.get(sort)
+        if keys is None:
+            keys = self._sort_keys[sort] = [self._sort_key(sort, i) for i in range(len(self.rows))]
         descending = (sort in DESCENDING_BY_DEFAULT) != reverse
-        value = _sort_value(sort)
-        names, rows = self._names, self.rows
-        if sort is SortKey.TENANT:
-            keys = [(*_org_order(row.tenant.org), names[i]) for i, row in enumerate(rows)]
-        else:
-            keys = [value(row, names[i]) for i, row in enumerate(rows)]
-        order = sorted(range(len(rows)), key=keys.__getitem__, reverse=descending)
+        order = sorted(range(len(self.rows)), key=keys.__getitem__, reverse=descending)
         self._orders[(sort, reverse)] = order
         return order
 
@@ -162,11 +191,19 @@ class TenantRows:
         self, query: str = "", sort: SortKey = SortKey.TENANT, reverse: bool = False
     ) -> list[Group]:
         needle = query.strip().casefold()
-        haystacks, rows = self._haystacks, self.rows
+        order = self._order(sort, reverse)
+        matches = order
+        if needle:
+            candidates = order
+            last = self._last
+            if last is not None and last[1:3] == (sort, reverse) and needle.startswith(last[0]):
+                candidates = last[3]  # typing on: only what the shorter filter matched
+            haystacks = self._haystacks
+            matches = [index for index in candidates if needle in haystacks[index]]
+            self._last = (needle, sort, reverse, matches)
+        rows = self.rows
         by_org: dict[str | None, Group] = {}
-        for index in self._order(sort, reverse):
-            if needle and needle not in haystacks[index]:
-                continue
+        for index in matches:
             row = rows[index]
             org = row.tenant.org
             org_id = org.team_id if org else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from budgettui.domain.listing import Group, SortKey, build_groups
+from budgettui.domain.listing import Group, SortKey, TenantRows, build_groups
 from budgettui.domain.tenants import Tenant, assemble_tenants
 from budgettui.proxy.models import Caller, Key, Team
 
@@ -97,3 +97,30 @@ def test_runway_sort_puts_dated_runways_first_then_resets_then_no_cap() -> None:
     mtd = {"n": D("5"), "r": D("10"), "d": D("50"), "s": D("0")}
     groups = build_groups(tenants, sort=SortKey.RUNWAY, month_to_date=mtd, today=TODAY)
     assert _names(groups) == [["c-dated", "d-slow", "b-resets", "a-no-cap"]]
+
+
+def test_typing_on_narrows_and_backspace_widens_again() -> None:
+    """The filter reuses the last matches while the text grows; each answer is the same as a
+    fresh listing's, whether typed on, cut back or sorted another way in between."""
+    rows = TenantRows(_tenants(), today=TODAY)
+    for query in ["a", "ac", "acm", "acme-w", "ac", "", "b", "bot", "ok", "critical"]:
+        for sort in (SortKey.TENANT, SortKey.USED):
+            fresh = build_groups(_tenants(), query=query, sort=sort, today=TODAY)
+            assert _names(rows.groups(query, sort)) == _names(fresh), (query, sort)
+
+
+def test_status_words_are_matched_too() -> None:
+    rows = TenantRows(_tenants(), today=TODAY)
+    assert _names(rows.groups("critical")) == [["beta-bot"]]
+
+
+def test_month_to_date_arriving_by_pages_gives_each_key_its_runway() -> None:
+    rows = TenantRows(_tenants(), today=TODAY)
+    assert all(row.projection is None for row in rows.rows)
+    changed = rows.set_month_to_date({"k2": D("40")}, ["k2"])
+    assert [row.tenant.name for row in changed] == ["acme-web"]
+    by_name = {row.tenant.name: row for row in rows.rows}
+    assert by_name["acme-web"].projection is not None
+    assert by_name["acme-api"].projection is None  # its page has not come yet
+    runway = _names(rows.groups(sort=SortKey.RUNWAY))
+    assert runway[0][0] == "acme-web"  # the only dated runway comes first

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from budgettui.domain.listing import DESCENDING_BY_DEFAULT, SortKey, TenantRows
+from budgettui.domain.listing import DESCENDING_BY_DEFAULT, Row, SortKey, TenantRows
 from budgettui.domain.tenants import NOT_FOUND, Org, Tenant, is_read_only
 from budgettui.domain.usage import Month
 from budgettui.proxy.errors import ProxyError
@@ -74,6 +74,8 @@ class TenantsScreen(EditingMixin, TenantsTools):
         self.shown_query = ""  # the filter the table reflects now (the benchmark waits on it)
         self._progress: tuple[int, int | None] | None = None  # keys landed, keys in all
         self._redraw_timer: Timer | None = None
+        self._redraw_cost = 0.0  # seconds the last streaming redraw took
+        self._lines_shown: dict[str, tuple[str, object]] = {}
         self.marked: set[str] = set()  # row keys of the tenants marked for a bulk edit
         self._refresh_timer: Timer | None = None
         self._refresh_due = False
@@ -126,7 +128,9 @@ class TenantsScreen(EditingMixin, TenantsTools):
             self.rows = TenantRows(
                 overview.tenants, month_to_date=month_to_date.spend, today=today, now=now
             )
-            self.query_one(TenantTable).forget_widths()
+            table = self.query_one(TenantTable)
+            table.forget_widths()
+            table.measure(self.rows.rows, today=today, tz=session.tz)
         finally:
             if session is self.session:
                 self._loaded(started)
@@ -147,13 +151,19 @@ class TenantsScreen(EditingMixin, TenantsTools):
 
     def _redraw_soon(self) -> None:
         if self.rows is not None and self.query_one(TenantTable).row_count == 0:
-            self.redraw()  # the first rows go up at once
+            self._redraw_now()  # the first rows go up at once
         elif self._redraw_timer is None:
-            self._redraw_timer = self.set_timer(self.STREAM_REDRAW_SECONDS, self._redraw_now)
+            # Never more than a fifth of the time spent redrawing: the user's keys come first.
+            wait = max(self.STREAM_REDRAW_SECONDS, 4 * self._redraw_cost)
+            self._redraw_timer = self.set_timer(wait, self._redraw_now)
 
     def _redraw_now(self) -> None:
-        self._redraw_timer = None
+        if self._redraw_timer is not None:
+            self._redraw_timer.stop()  # this redraw is the one it was waiting for
+            self._redraw_timer = None
+        started = time.perf_counter()
         self.redraw()
+        self._redraw_cost = time.perf_counter() - started
 
     def _failed(self, error: ProxyError) -> None:
         if self.session.overview is None:
@@ -220,7 +230,7 @@ class TenantsScreen(EditingMixin, TenantsTools):
             (f" ({caller.user_id})", MUTED) if named else "",
             ("  read-only", NOTICE) if is_read_only(caller) else "",
         )
-        self.query_one("#identity", Static).update(text)
+        self._show("#identity", text)
 
     def _tick_freshness(self) -> None:
         overview = self.session.overview
@@ -228,7 +238,7 @@ class TenantsScreen(EditingMixin, TenantsTools):
         text = describe_refresh(
             fetched, self.session.clock(), self.session.stale_after, self.session.tz
         )
-        self.query_one("#freshness", Static).update(text)
+        self._show("#freshness", text)
 
     def _draw_note(self, overview: Overview | None, shown: int) -> None:
         total = len(self.rows) if self.rows is not None else 0
@@ -255,7 +265,15 @@ class TenantsScreen(EditingMixin, TenantsTools):
         parts.append(f"sort: {self.sort.value} {direction}")
         if overview is not None and overview.partial:
             parts.append("PARTIAL: the proxy listed more than budgettui pages through")
-        self.query_one("#table-note", Static).update(Content.styled("  ·  ".join(parts), MUTED))
+        self._show("#table-note", Content.styled("  ·  ".join(parts), MUTED))
+
+    def _show(self, line: str, content: Content) -> None:
+        """Update a line only when what it says changed: a refresh that finds nothing new sends
+        the terminal the clock, not the whole header again (an idle dashboard over SSH)."""
+        drawn = (content.plain, content.spans)
+        if self._lines_shown.get(line) != drawn:
+            self._lines_shown[line] = drawn
+            self.query_one(line, Static).update(content)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -401,7 +419,7 @@ class _Stream:
     def tenants_landed(self, tenants: list[Tenant], landed: int, total: int | None) -> None:
         if self.session is not self.screen.session:
             return  # a page from the context the user has left
-        self.rows.add(tenants)
+        self._measure(self.rows.add(tenants))
         self.screen.rows = self.rows
         self.screen._progress = (landed, total)
         self.screen._redraw_soon()
@@ -410,5 +428,9 @@ class _Stream:
         if self.session is not self.screen.session:
             return
         self.spend.update(page)
-        self.rows.set_month_to_date(self.spend, page)
+        self._measure(self.rows.set_month_to_date(self.spend, page))
         self.screen._redraw_soon()
+
+    def _measure(self, rows: list[Row]) -> None:
+        table = self.screen.query_one(TenantTable)
+        table.measure(rows, today=self.rows.today, tz=self.session.tz)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -329,14 +330,12 @@ class TenantTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._keys: list[str] = []
         self._sources: list[Source] = []
-        self._index: dict[str, int] = {}
         self._today = date.min
         self._tz: tzinfo = UTC
         self.cursor_row = 0
         # Every row measured since the data was last replaced: the columns keep their width
         # while the filter narrows the rows (they do not jump as the user types).
         self._widest: dict[str, int] = {}
-        self._measured: dict[str, object] = {}
         self._cells: dict[str, tuple[object, Cells]] = {}
         self._widths: dict[str, int] = {}
         self._drawn: list[tuple[str, str, object]] = []
@@ -366,32 +365,31 @@ class TenantTable(ScrollView, can_focus=True):
                 keys.append(row_key_for(row.tenant))
                 sources.append(row)
         self._keys, self._sources = keys, sources
-        self._index = {key: index for index, key in enumerate(keys)}
-        self._measure()
-        self.cursor_row = self._index.get(selected, 0) if selected is not None else 0
-        self.cursor_row = min(self.cursor_row, max(0, len(keys) - 1))
+        self.cursor_row = self.row_index(selected) or 0 if selected is not None else 0
         self._lay_out()
 
     def forget_widths(self) -> None:
-        """New data: columns are measured again from the rows shown next."""
+        """New data: the columns are measured again (`measure`)."""
         self._widest.clear()
-        self._measured.clear()
         self._cells.clear()
 
-    def _measure(self) -> None:
-        measured, widest = self._measured, self._widest
-        for key, source in zip(self._keys, self._sources, strict=True):
-            if measured.get(key) is source and source is not None:
-                continue
-            measured[key] = source
-            for column, width in self._widths_of(key, source).items():
+    def measure(self, rows: Iterable[Row], *, today: date, tz: tzinfo) -> None:
+        """Widen the columns for these rows and their orgs: called as rows land or change,
+        never on a keystroke (a filter shows fewer rows; the columns keep their width)."""
+        widest = self._widest
+        orgs: dict[str, Org] = {}
+
+        def widen(widths: dict[str, int]) -> None:
+            for column, width in widths.items():
                 if width > widest.get(column, 0):
                     widest[column] = width
 
-    def _widths_of(self, key: str, source: Source) -> dict[str, int]:
-        if isinstance(source, Row):
-            return tenant_widths(source, self._today, self._tz)
-        return {column: _cell_width(cell) for column, cell in self._cells_of(key, source).items()}
+        for row in rows:
+            widen(tenant_widths(row, today, tz))
+            if row.tenant.org is not None:
+                orgs[row.tenant.org.team_id] = row.tenant.org
+        for org in orgs.values():
+            widen({column: _cell_width(cell) for column, cell in org_cells(org, tz, today).items()})
 
     def _cells_of(self, key: str, source: Source) -> Cells:
         cached = self._cells.get(key)
@@ -526,7 +524,10 @@ class TenantTable(ScrollView, can_focus=True):
         return source.tenant if isinstance(source, Row) else None
 
     def row_index(self, key: str) -> int | None:
-        return self._index.get(key)
+        try:
+            return self._keys.index(key)  # a scan in C: cheaper than a dict rebuilt per keystroke
+        except ValueError:
+            return None
 
     def row_keys(self) -> list[str]:
         return list(self._keys)
