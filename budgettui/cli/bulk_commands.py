@@ -34,34 +34,6 @@ class BulkFailed(BudgettuiError):
     """Some writes did not come through: the summary, for stderr and exit 1."""
 
 
-def _pattern(text: str) -> re.Pattern[str]:
-    """An argparse `type=`: a pattern Python's `re` cannot read is a usage error (exit 2)."""
-    try:
-        return re.compile(text)
-    except re.error as error:
-        raise argparse.ArgumentTypeError(f"not a regular expression: {error}") from None
-
-
-def add_tenant_or_match(parser: argparse.ArgumentParser, name_type: Callable[[str], str]) -> None:
-    """`budget set`'s target: one tenant by name, or every tenant whose alias matches."""
-    target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("tenant", nargs="?", type=name_type, help="the tenant's name")
-    target.add_argument(
-        "--match",
-        type=_pattern,
-        metavar="REGEX",
-        help="every tenant whose alias matches (Python re.search), one by one",
-    )
-    parser.add_argument(
-        "--dry-run", action="store_true", help="with --match: print each change, send nothing"
-    )
-    parser.add_argument(
-        "--keep-going",
-        action="store_true",
-        help="with --match: go on after a write that fails (default: stop there)",
-    )
-
-
 async def run_match(
     args: argparse.Namespace,
     editor: Editor,

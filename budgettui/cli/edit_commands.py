@@ -4,9 +4,9 @@ the modals (`domain.validation`), same writes and journal (`edits.Editor`), same
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
-from budgettui.cli.bulk_commands import add_tenant_or_match, run_match
+from budgettui.cli.bulk_commands import run_match
+from budgettui.cli.edit_options import UsageError
 from budgettui.domain.budget import Cap
 from budgettui.domain.money import format_money
 from budgettui.domain.tenants import NOT_FOUND, Org
@@ -24,48 +24,6 @@ from budgettui.services.edits import Editor
 from budgettui.services.journal import Journal
 from budgettui.services.loading import Overview
 from budgettui.services.lookup import TenantFinder
-
-
-class UsageError(BudgettuiError, ValueError):
-    """Bad arguments: exit 2, with the rule in the message."""
-
-    default_title = "Invalid arguments"
-
-
-def add_edit_commands(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: Callable[[argparse.ArgumentParser], None],
-    name_type: Callable[[str], str],
-) -> None:
-    budget = commands.add_parser("budget", help="change a tenant's or an org's budget")
-    budget_commands = budget.add_subparsers(dest="budget_command", metavar="ACTION", required=True)
-    for name, target, helptext in (
-        ("set", "tenant", "set a tenant's (key's) budget"),
-        ("set-org", "org", "set an org's (team's) budget"),
-    ):
-        parser = budget_commands.add_parser(name, help=helptext)
-        common(parser)
-        if name == "set":  # one tenant, or every tenant whose alias matches --match
-            add_tenant_or_match(parser, name_type)
-        else:
-            parser.add_argument(target, type=name_type, help=f"the {target}'s name")
-        amount = parser.add_mutually_exclusive_group(required=True)
-        amount.add_argument(
-            "--max-budget", "--budget", metavar="USD", help="the cap, > 0 and ≤ 1,000,000"
-        )
-        amount.add_argument(
-            "--no-cap", action="store_true", help="remove the cap (clears the duration too)"
-        )
-        duration = parser.add_mutually_exclusive_group()
-        duration.add_argument("--duration", metavar="D", help="1d, 7d, 30d, 1mo, 1y, <n>s|m|h|d|w")
-        duration.add_argument("--no-duration", action="store_true", help="no reset period")
-    spend = commands.add_parser("spend", help="reset a tenant's spend")
-    spend_commands = spend.add_subparsers(dest="spend_command", metavar="ACTION", required=True)
-    reset = spend_commands.add_parser("reset", help="reset a tenant's spend")
-    common(reset)
-    reset.add_argument("tenant", type=name_type, help="the tenant's name")
-    reset.add_argument("--to", default="0", metavar="USD", help="the new spend (default 0)")
-    reset.add_argument("--yes", action="store_true", help="required: confirms the reset")
 
 
 def _draft(args: argparse.Namespace, before: Cap) -> BudgetDraft:

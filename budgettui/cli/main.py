@@ -5,8 +5,9 @@ never a traceback, never the key), 2 bad usage, 3 printed but partial (`tenants`
 every key, or `usage` could not read the whole month: the reason on stderr), 141 the reader of
 stdout went away (`| head`: quietly, as a Unix tool killed by SIGPIPE). An error that is not a
 `BudgettuiError` is a bug: its traceback goes to the log file (`services.logfile`) and stderr
-gets one line naming it, exit 1. Textual is imported only when the dashboard runs, so the
-headless commands start fast.
+gets one line naming it, exit 1. Textual is imported only when the dashboard runs, and each
+command's code only when that command runs (the parser needs just their options, from the
+`*_options` modules), so the headless commands start fast.
 """
 
 from __future__ import annotations
@@ -19,15 +20,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from importlib import metadata
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
-from budgettui.cli.check_command import add_check_command, run_check
+from budgettui.cli.check_options import add_check_command
 from budgettui.cli.config_commands import add_config_commands, run_config
-from budgettui.cli.edit_commands import UsageError, add_edit_commands, run_edit
-from budgettui.cli.org_usage import org_usage
+from budgettui.cli.edit_options import UsageError, add_edit_commands
 from budgettui.cli.output import OutputFormat, render_tenants, render_usage
 from budgettui.cli.serve_command import add_serve_command, run_serve
 from budgettui.domain.usage import Month, MonthError, MonthUsage
@@ -160,17 +159,27 @@ def _format_options(parser: argparse.ArgumentParser) -> None:
 
 def _version() -> str:
     """The installed distribution's version: one number, kept in pyproject.toml."""
+    from importlib import metadata  # ~30 ms at start-up: read only for `--version`
+
     try:
         return metadata.version("budgettui")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "unknown (not installed)"
 
 
+class _VersionAction(argparse._VersionAction):
+    """`--version`, the version looked up when the option is given, not on every start."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        self.version = f"%(prog)s {_version()}"
+        super().__call__(parser, *args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budgettui", description="LiteLLM tenants' spend and budgets, in the terminal."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     _add_connection_options(parser, in_subcommand=False)
     parser.add_argument(
         "--refresh",
@@ -230,6 +239,8 @@ def _main(argv: Sequence[str] | None, now: datetime) -> int:
     if args.command == "config":
         return run_config(args)
     if args.command == "check":  # a Nagios plugin's exit codes, usage errors included (3)
+        from budgettui.cli.check_command import run_check
+
         return run_check(args, partial(_settings, args, now, demo=_wants_demo(args)), now)
     demo = _wants_demo(args)
     try:
@@ -328,11 +339,15 @@ async def _headless(
                 code = EXIT_PARTIAL if overview.partial else EXIT_OK
                 return Printed(render_tenants(overview.tenants, fmt), code=code)
             if args.command in ("budget", "spend"):
+                from budgettui.cli.edit_commands import run_edit
+
                 secret = settings.api_key.reveal()
                 read_only = settings.context if settings.read_only else None
                 return Printed(await run_edit(args, client, finder, secret, journal, read_only))
             month = args.month or Month.of(now.date())
             if getattr(args, "org", None) is not None:
+                from budgettui.cli.org_usage import org_usage
+
                 overview = await finder.overview()
                 text, usage = await org_usage(
                     client, overview, args.org, month, fmt, settings.threshold

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from budgettui.domain.money import format_money, money_number
 from budgettui.domain.tenants import Org, Tenant
@@ -25,7 +25,9 @@ from budgettui.services.export import (
     usage_record,
     usage_text,
 )
-from budgettui.services.org_loading import OrgMonth, OrgStatus
+
+if TYPE_CHECKING:  # the org loading is imported by `usage --org` alone (`_org_status`)
+    from budgettui.services.org_loading import OrgMonth
 
 OutputFormat = Literal["table", "json", "csv"]
 
@@ -104,7 +106,7 @@ def org_usage_record(
         **record,
         "team_id": org.team_id,
         "source": org_month.source,
-        "status": OrgStatus.of(org, threshold).word(),
+        "status": _org_status(org, threshold),
         "tenants": [
             {
                 "tenant": share.tenant.name,
@@ -131,7 +133,7 @@ def render_org_usage(
     if fmt == "csv":
         return usage_text(_as_tenant(org_month.org), usage, "csv")
     org = org_month.org
-    status = OrgStatus.of(org, threshold).word()
+    status = _org_status(org, threshold)
     title = f"{org.name} (org, {status}) — {usage.month}, from {org_month.source}"
     tenants = _table(
         ("TENANT", "MONTH SPEND", "STATUS"),
@@ -145,6 +147,12 @@ def render_org_usage(
     return "\n".join(
         [safe_text(title), "", _daily_table(usage), "", tenants, *map(safe_text, notes)]
     )
+
+
+def _org_status(org: Org, threshold: Decimal) -> str:
+    from budgettui.services.org_loading import OrgStatus
+
+    return OrgStatus.of(org, threshold).word()
 
 
 def _as_tenant(org: Org) -> Tenant:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from budgettui.domain.budget import (
     DEFAULT_WARNING_THRESHOLD,
@@ -78,19 +79,19 @@ class ScopedCap:
         """Both the cap and its spend are known: it can be compared with the others."""
         return self.readable and self.max_budget is not None and self.spend is not None
 
-    @property
+    @cached_property  # frozen: read for every row on every sort, filter and draw
     def as_cap(self) -> Cap | None:
         """The cap as a budget bar draws it; None while its spend is unknown."""
         if not self.measurable or self.spend is None:
             return None
         return Cap(self.spend, self.max_budget, self.duration, self.reset_at)
 
-    @property
+    @cached_property
     def remaining(self) -> Decimal | None:
         cap = self.as_cap
         return cap.remaining if cap else None
 
-    @property
+    @cached_property
     def fraction_used(self) -> Decimal | None:
         cap = self.as_cap
         return cap.fraction_used if cap else None

@@ -43,11 +43,13 @@ TOP_LEVEL = ("default_context", "threshold", "refresh", "timezone", "theme", "ke
 CONTEXT_FIELDS = ("url", "api_key_env", "api_key_cmd", "api_key", "ca_bundle", "read_only")
 KeyKind = Literal["api_key_env", "api_key_cmd", "api_key"]
 KEY_SOURCES: tuple[KeyKind, ...] = ("api_key_env", "api_key_cmd", "api_key")
+# The patterns are compiled (and cached by `re`) when first used: only a config file needs them,
+# and every command imports this module.
 # Typed after `--context` and `:ctx`: nothing that needs quoting in a shell.
-_CONTEXT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_CONTEXT_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+_ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 KEY_COMMAND_TIMEOUT = 30.0  # seconds: long enough to unlock a password store
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$|\s*\(at end of document\)$")
+_TOML_POSITION = r"\s*\(at line (\d+), column \d+\)$|\s*\(at end of document\)$"
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -177,7 +179,7 @@ def load_config(
 def _syntax_problem(error: tomllib.TOMLDecodeError, text: str) -> Problem:
     """tomllib ends its message with "(at line N, column M)"; Python 3.11 has no attribute."""
     message = str(error)
-    found = _TOML_POSITION.search(message)
+    found = re.search(_TOML_POSITION, message)
     if found is None:
         return Problem(None, f"TOML syntax: {message}")
     line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
@@ -299,7 +301,7 @@ class _Reader:
         contexts: dict[str, Context] = {}
         for name, body in value.items():
             where = ("contexts", name)
-            if not _CONTEXT_NAME.fullmatch(name):
+            if not re.fullmatch(_CONTEXT_NAME, name, re.ASCII):
                 self.problem(
                     where,
                     f"context name {name!r}: letters, digits, '-', '_' and '.' only, "
@@ -355,7 +357,7 @@ class _Reader:
         value = self.string(body, (*where, kind))
         if value is None:
             return None
-        if kind == "api_key_env" and not _ENV_NAME.fullmatch(value):
+        if kind == "api_key_env" and not re.fullmatch(_ENV_NAME, value, re.ASCII):
             self.problem((*where, kind), f"contexts.{name}.api_key_env must name a variable")
             return None
         if kind == "api_key_cmd":
@@ -392,8 +394,7 @@ def _dotted(path: tuple[str, ...]) -> str:
 # -- finding a key's line -----------------------------------------------------------------------
 
 _KEY_PART = r"""\s*(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*"""
-_DOTTED_KEY = re.compile(rf"{_KEY_PART}(?:\.{_KEY_PART})*")
-_PART = re.compile(_KEY_PART)
+_DOTTED_KEY = rf"{_KEY_PART}(?:\.{_KEY_PART})*"
 
 
 class KeyLines:
@@ -405,12 +406,12 @@ class KeyLines:
         table: tuple[str, ...] = ()
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
-            header = re.match(rf"\[\[?({_DOTTED_KEY.pattern})\]\]?", line)
+            header = re.match(rf"\[\[?({_DOTTED_KEY})\]\]?", line)
             if header:
                 table = _key_path(header.group(1))
                 self.found.setdefault(table, number)
                 continue
-            assignment = re.match(rf"({_DOTTED_KEY.pattern})=", line)
+            assignment = re.match(rf"({_DOTTED_KEY})=", line)
             if assignment:
                 self.found.setdefault((*table, *_key_path(assignment.group(1))), number)
 
@@ -423,7 +424,7 @@ class KeyLines:
 
 
 def _key_path(text: str) -> tuple[str, ...]:
-    return tuple(_unquote(part.group(0).strip()) for part in _PART.finditer(text))
+    return tuple(_unquote(part.group(0).strip()) for part in re.finditer(_KEY_PART, text))
 
 
 def _unquote(part: str) -> str:

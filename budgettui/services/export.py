@@ -204,11 +204,35 @@ def usage_text(
 
 
 def json_text(value: Any) -> str:
-    """Readable JSON (non-ASCII kept) in which no control character appears raw: `json` escapes
-    C0 controls itself but leaves DEL and the C1 range (U+0080-U+009F, e.g. U+009B, a CSI on
-    some terminals) as they are. Escaped, the output still decodes to the exact alias."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return _C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    """Readable JSON (non-ASCII kept): an object one member a line, an array one element a line,
+    each element whole on its line (a tenant, a day, a cap), so a list of 20,000 tenants is
+    20,000 lines that `grep` can pick from. It is also fast: `json.dumps(..., indent=2)` drops
+    CPython's C encoder for the pure-Python one (a quarter of `tenants --json` at 20,000
+    tenants); here the C encoder writes every element and plain member.
+
+    No control character appears raw: `json` escapes C0 controls itself but leaves DEL and the
+    C1 range (U+0080-U+009F, e.g. U+009B, a CSI on some terminals) as they are. Escaped, the
+    output still decodes to the exact alias."""
+    return _C1.sub(lambda match: f"\\u{ord(match.group()):04x}", _spread(value, 0))
+
+
+_JSON_INDENT: Final = "  "
+_json_compact = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder: no `indent`
+
+
+def _spread(value: Any, level: int) -> str:
+    """`value` `level` containers deep: an object's members on lines of their own, an array's
+    elements each whole on its line."""
+    if isinstance(value, dict) and value:
+        lines = [f"{_json_compact(key)}: {_spread(item, level + 1)}" for key, item in value.items()]
+        opening, closing = "{", "}"
+    elif isinstance(value, list | tuple) and value:
+        lines = [_json_compact(item) for item in value]
+        opening, closing = "[", "]"
+    else:  # a plain value, `{}` or `[]`
+        return _json_compact(value)
+    inner = "\n" + _JSON_INDENT * (level + 1)
+    return f"{opening}{inner}{(',' + inner).join(lines)}\n{_JSON_INDENT * level}{closing}"
 
 
 def csv_text(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> str:

@@ -137,6 +137,28 @@ def test_the_usage_file_holds_the_month_as_usage_prints_it(
     )
 
 
+def test_json_gives_each_tenant_and_each_day_a_line_of_its_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A script can `grep` one tenant (or day) out of the JSON and still parse that line; the
+    record's own fields stay one a line."""
+    overview = demo_overview()
+    lines = printed(["tenants", "--demo", "--json"], capsys).splitlines()
+    assert (lines[0], lines[-1]) == ("[", "]")
+    rows = [json.loads(line.strip().removesuffix(",")) for line in lines[1:-1]]
+    assert sorted(row["tenant"] for row in rows) == sorted(t.name for t in overview.tenants)
+
+    _, usage, _ = demo_usage("acme-web")
+    text = printed(["usage", "--demo", "acme-web", "--json"], capsys)
+    assert '\n  "total_spend": ' in text
+    days = [
+        json.loads(line.strip().removesuffix(","))
+        for line in text.splitlines()
+        if line.startswith('    {"date": ')
+    ]
+    assert [day["date"] for day in days] == [d.day.isoformat() for d in usage.daily]
+
+
 def test_an_export_never_overwrites_a_file(tmp_path: Path) -> None:
     tenant, usage, _ = demo_usage("acme-web")
     taken = tmp_path / "budgettui-usage-acme-web-2026-11-20261120-153005.csv"

@@ -17,6 +17,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.visual import Visual
 from textual.widget import Widget
 
@@ -272,6 +273,16 @@ def marked(name: Name) -> Name:
 
 
 Source = Org | Row | None  # an org's row, a tenant's, or the "(no org)" heading
+STRIPS_KEPT = 1000  # drawn lines kept: a few screens' worth
+_NOTHING = object()
+
+
+def _key_of(source: Source) -> str:
+    if source is None:
+        return NO_ORG_ROW
+    if isinstance(source, Org):
+        return ORG_ROW_PREFIX + source.team_id
+    return row_key_for(source.tenant)
 
 
 class TenantTable(ScrollView, can_focus=True):
@@ -328,8 +339,11 @@ class TenantTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._keys: list[str] = []
         self._sources: list[Source] = []
+        self._key_list: list[str] | None = None  # the sources' row keys, made when asked for
+        # Drawn lines by (source, cursor, marked, width, scroll, style): a keystroke that keeps
+        # most rows on screen redraws only the new ones.
+        self._strips: dict[tuple[object, ...], tuple[Source, Strip]] = {}
         self._today = date.min
         self._tz: tzinfo = UTC
         self.cursor_row = 0
@@ -346,26 +360,36 @@ class TenantTable(ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
-        return len(self._keys)
+        return len(self._sources)
+
+    @property
+    def _keys(self) -> list[str]:
+        if self._key_list is None:
+            self._key_list = [_key_of(source) for source in self._sources]
+        return self._key_list
 
     def show(self, groups: list[Group], *, today: date, tz: tzinfo) -> None:
         """Show these rows, keeping the cursor on the same row when it is still there."""
-        selected = self.selected_key()
+        old = self._sources
+        # (`None` is a row too: the "(no org)" heading.)
+        selected: object = old[self.cursor_row] if self.cursor_row < len(old) else _NOTHING
+        selected_key = self.selected_key()
         self._today, self._tz = today, tz
-        keys: list[str] = []
         sources: list[Source] = []
+        headed = len(groups) > 1
         for group in groups:
             if group.org is not None:
-                keys.append(ORG_ROW_PREFIX + group.org.team_id)
                 sources.append(group.org)
-            elif len(groups) > 1:
-                keys.append(NO_ORG_ROW)
+            elif headed:
                 sources.append(None)
-            for row in group.rows:
-                keys.append(row_key_for(row.tenant))
-                sources.append(row)
-        self._keys, self._sources = keys, sources
-        self.cursor_row = self.row_index(selected) or 0 if selected is not None else 0
+            sources.extend(group.rows)
+        self._sources, self._key_list = sources, None
+        # The same row object when only the filter changed (found without making every key);
+        # else the same key (new data).
+        found = next((i for i, s in enumerate(sources) if s is selected), None)
+        if found is None and selected_key is not None:
+            found = self.row_index(selected_key)
+        self.cursor_row = found or 0
         self._lay_out()
 
     def forget_widths(self) -> None:
@@ -424,7 +448,7 @@ class TenantTable(ScrollView, can_focus=True):
         # Inside the vertical scrollbar the rows will need (it is not there yet when the rows
         # first arrive), so that no horizontal scrollbar takes a line at 80x24.
         inside = self.size.width
-        if len(self._keys) + 1 > self.size.height:
+        if len(self._sources) + 1 > self.size.height:
             inside -= self.styles.scrollbar_size_vertical
         room = inside - sum(widths.values()) - padding * (len(widths) + 1) - 1
         labels = dict(COLUMNS)
@@ -442,7 +466,7 @@ class TenantTable(ScrollView, can_focus=True):
             return  # not sized yet: on_resize lays out
         self._widths = self.column_widths()
         width = sum(self._widths.values()) + 2 * self.cell_padding * len(self._widths)
-        self.virtual_size = Size(width, len(self._keys) + 1)  # and the header
+        self.virtual_size = Size(width, len(self._sources) + 1)  # and the header
         self._scroll_to_cursor()
         drawn = self._visible_lines()
         if drawn != self._drawn:
@@ -453,15 +477,15 @@ class TenantTable(ScrollView, can_focus=True):
 
     def _visible_lines(self) -> list[tuple[str, str, object]]:
         first = round(self.scroll_y)
-        shown = range(first, min(len(self._keys), first + self.size.height))
+        shown = range(first, min(len(self._sources), first + self.size.height))
         lines = []
         for index in shown:
             line = self._line(index)
-            lines.append((self._keys[index], line.plain, line.spans))
+            lines.append((_key_of(self._sources[index]), line.plain, line.spans))
         return [("", str(self._widths), self.cursor_row), *lines]
 
     def _line(self, index: int) -> Content:
-        key = self._keys[index]
+        key = _key_of(self._sources[index])
         cells = self._cells_of(key, self._sources[index])
         name = cells.get("tenant")
         if key in self.marked and isinstance(name, Name):
@@ -493,11 +517,27 @@ class TenantTable(ScrollView, can_focus=True):
             content = self._header()
         else:
             index = round(self.scroll_y) + y - 1
-            if index >= len(self._keys):
+            if index >= len(self._sources):
                 return Strip.blank(width, self.visual_style.rich_style)
-            cursor = index == self.cursor_row
-            style = self.get_visual_style("tenant-table--cursor") if cursor else self.visual_style
-            content = self._line(index)
+            return self._row_strip(index, width)
+        return self._strip(content, width, style)
+
+    def _row_strip(self, index: int, width: int) -> Strip:
+        source = self._sources[index]
+        cursor = index == self.cursor_row
+        style = self.get_visual_style("tenant-table--cursor") if cursor else self.visual_style
+        key = (id(source), cursor, _key_of(source) in self.marked, width, round(self.scroll_x))
+        cache_key = (*key, tuple(self._widths.items()), style)
+        cached = self._strips.get(cache_key)
+        if cached is not None and cached[0] is source:
+            return cached[1]
+        if len(self._strips) > STRIPS_KEPT:
+            self._strips.clear()
+        strip = self._strip(self._line(index), width, style)
+        self._strips[cache_key] = (source, strip)
+        return strip
+
+    def _strip(self, content: Content, width: int, style: VisualStyle) -> Strip:
         # Drawn whole, then cut to the view: on a terminal narrower than the columns the user
         # scrolls sideways.
         full = max(width, self.virtual_size.width)
@@ -508,9 +548,9 @@ class TenantTable(ScrollView, can_focus=True):
     # -- the cursor ---------------------------------------------------------------------------
 
     def selected_key(self) -> str | None:
-        if not self._keys:
+        if not self._sources:
             return None
-        return self._keys[min(self.cursor_row, len(self._keys) - 1)]
+        return _key_of(self._sources[min(self.cursor_row, len(self._sources) - 1)])
 
     def first_tenant_row(self) -> int | None:
         """The first row that is a tenant (not an org or the no-org heading)."""
@@ -534,20 +574,20 @@ class TenantTable(ScrollView, can_focus=True):
 
     def cell_at(self, index: int, column: str) -> Cell | None:
         """A row's cell before it is drawn (with its styles), None where the row has none."""
-        return self._cells_of(self._keys[index], self._sources[index]).get(column)
+        return self._cells_of(_key_of(self._sources[index]), self._sources[index]).get(column)
 
     def cells_at(self, index: int) -> dict[str, str]:
         """A row's cells as the user reads them, column by column (for tests and export)."""
-        cells = self._cells_of(self._keys[index], self._sources[index])
+        cells = self._cells_of(_key_of(self._sources[index]), self._sources[index])
         return {
             key: _as_content(cells[key], width).plain.strip() if key in cells else ""
             for key, width in self._widths.items()
         }
 
     def move_cursor(self, *, row: int) -> None:
-        if not self._keys:
+        if not self._sources:
             return
-        row = max(0, min(row, len(self._keys) - 1))
+        row = max(0, min(row, len(self._sources) - 1))
         if row == self.cursor_row:
             return
         self.cursor_row = row
@@ -583,7 +623,7 @@ class TenantTable(ScrollView, can_focus=True):
         self.move_cursor(row=0)
 
     def action_scroll_bottom(self) -> None:
-        self.move_cursor(row=len(self._keys) - 1)
+        self.move_cursor(row=len(self._sources) - 1)
 
     def action_select_cursor(self) -> None:
         key = self.selected_key()
@@ -616,7 +656,7 @@ class TenantTable(ScrollView, can_focus=True):
         if event.y < 1:
             return
         row = round(self.scroll_y) + event.y - 1
-        if row >= len(self._keys):
+        if row >= len(self._sources):
             return
         if row == self.cursor_row:
             self.action_select_cursor()
