@@ -85,8 +85,13 @@ class Proxy:
 def proxy_env(url: str, key: str, home: Path) -> dict[str, str]:
     """The proxy's URL and key as budgettui and the bare scripts read them; the user's state
     folders pointed at the benchmark's own (no journal or log of theirs touched)."""
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return {
-        **os.environ,
+        **inherited,
+        # Compiled modules kept, as a pip install keeps them: a shell that turns bytecode off
+        # would charge budgettui (whose modules it then compiles on every run) and not httpx.
+        "PYTHONPYCACHEPREFIX": str(home / "pycache"),
+        "BUDGETTUI_CONFIG": str(home / "no-config.toml"),
         "LITELLM_PROXY_URL": url,
         "LITELLM_PROXY_API_KEY": key,
         "XDG_STATE_HOME": str(home / "state"),
