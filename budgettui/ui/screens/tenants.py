@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -271,9 +272,13 @@ class TenantsScreen(EditingMixin, TenantsTools):
         """Update a line only when what it says changed: a refresh that finds nothing new sends
         the terminal the clock, not the whole header again (an idle dashboard over SSH)."""
         drawn = (content.plain, content.spans)
-        if self._lines_shown.get(line) != drawn:
+        before = self._lines_shown.get(line)
+        if before != drawn:
             self._lines_shown[line] = drawn
-            self.query_one(line, Static).update(content)
+            # The same width (the clock ticking on): repaint the line alone. A layout pass
+            # would send the whole screen again, some 3 KB a refresh over SSH.
+            same_width = before is not None and cell_len(before[0]) == content.cell_length
+            self.query_one(line, Static).update(content, layout=not same_width)
 
     # -- actions ------------------------------------------------------------------------------
 
