@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from budgettui.domain.display import tenant_status_word
 from budgettui.domain.money import format_money, money_number
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.domain.usage import MonthUsage
@@ -20,7 +21,6 @@ from budgettui.services.export import (
 from budgettui.services.export import (
     json_text,
     percent,
-    tenant_status,
     tenants_text,
     usage_record,
     usage_text,
@@ -44,7 +44,7 @@ def render_tenants(tenants: Sequence[Tenant], fmt: OutputFormat) -> str:
             _used(t),
             t.binding.value,
             t.cap.budget_duration or "—",
-            tenant_status(t),
+            tenant_status_word(t),
         )
         for t in tenants
     ]
@@ -112,7 +112,7 @@ def org_usage_record(
                 "tenant": share.tenant.name,
                 "key_name": share.tenant.key_name,
                 "month_spend": money_number(share.spend),
-                "status": tenant_status(share.tenant),
+                "status": tenant_status_word(share.tenant),
             }
             for share in org_month.tenants
         ],
@@ -138,7 +138,7 @@ def render_org_usage(
     tenants = _table(
         ("TENANT", "MONTH SPEND", "STATUS"),
         [
-            (s.tenant.name, format_money(s.spend, none="n/a"), tenant_status(s.tenant))
+            (s.tenant.name, format_money(s.spend, none="n/a"), tenant_status_word(s.tenant))
             for s in org_month.tenants
         ],
         right_aligned={1},

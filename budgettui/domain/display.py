@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from budgettui.domain.budget import Alert
 from budgettui.domain.caps import StopState
 from budgettui.domain.money import format_money
+
+if TYPE_CHECKING:  # read for its fields only: tenants builds on what this module shows
+    from budgettui.domain.tenants import Tenant
 
 # A date further than this from today shows its year: "Dec 05" ten months out would read as
 # next week to someone glancing at a table.
@@ -49,6 +53,16 @@ def status_word(
     if alert is Alert.NONE and unmeasured:
         return CAP_UNKNOWN
     return ALERT_WORDS[alert]
+
+
+def tenant_status_word(tenant: Tenant) -> str:
+    """A tenant's status word, the same in the table, the filter, and every export."""
+    return status_word(
+        tenant.alert,
+        provisioning=tenant.provisioning,
+        state=tenant.state,
+        unmeasured=bool(tenant.unmeasured_caps),
+    )
 
 
 def day_label(day: date, today: date) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from budgettui.domain.budget import Projection, pace_basis, project
-from budgettui.domain.display import status_word
+from budgettui.domain.display import tenant_status_word
 from budgettui.domain.tenants import Org, Tenant
 from budgettui.domain.usage import Month
 
@@ -221,12 +221,7 @@ def _org_order(org: Org | None) -> tuple[object, ...]:
 def search_text(tenant: Tenant) -> str:
     """What the filter looks in: the tenant's and the org's names and the status word, so that
     `exceeded` or `warning` lists those tenants."""
-    status = status_word(
-        tenant.alert,
-        provisioning=tenant.provisioning,
-        state=tenant.state,
-        unmeasured=bool(tenant.unmeasured_caps),
-    )
+    status = tenant_status_word(tenant)
     return "\n".join((tenant.name, tenant.org_name or "", status)).casefold()
 
 

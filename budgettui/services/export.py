@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 
 from budgettui.domain.budget import Cap
 from budgettui.domain.caps import ScopedCap
-from budgettui.domain.display import status_word
+from budgettui.domain.display import tenant_status_word
 from budgettui.domain.listing import Group
 from budgettui.domain.money import money_number
 from budgettui.domain.tenants import Tenant, printable
@@ -81,15 +81,6 @@ def _instant(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def tenant_status(tenant: Tenant) -> str:
-    return status_word(
-        tenant.alert,
-        provisioning=tenant.provisioning,
-        state=tenant.state,
-        unmeasured=bool(tenant.unmeasured_caps),
-    )
-
-
 def cap_record(cap: ScopedCap) -> dict[str, Any]:
     """`name` is the model or the window's period; `spend` null where LiteLLM does not tell;
     `readable` false for a cap this key may not read (its amounts are then null)."""
@@ -127,7 +118,7 @@ def tenant_record(tenant: Tenant) -> dict[str, Any]:
         "percent_used": percent(tenant.fraction_used),
         "alert": tenant.alert.value,
         "binding_cap": tenant.binding.value,
-        "status": tenant_status(tenant),
+        "status": tenant_status_word(tenant),
         "can_edit": tenant.can_edit,
         "provisioning": tenant.provisioning,
         "state": tenant.state.value if tenant.state else None,

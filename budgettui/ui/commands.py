@@ -48,7 +48,7 @@ class TenantCommands(Provider):
         if (score := matcher.match(refresh)) > 0:
             found = True
             yield Hit(score, plain_highlight(matcher, refresh), screen.reload, help="r on the list")
-        for context in self._contexts():
+        for context in self._context_list:
             label = f"Context {context.name}" + (" (in use)" if context.active else "")
             if (score := matcher.match(label)) > 0:
                 found = True
@@ -74,6 +74,10 @@ class TenantCommands(Provider):
             # The same words whether the name does not exist or is hidden from this key.
             message = f"tenant {query.strip()!r}: {NOT_FOUND}"
             yield Hit(0.0001, Content(message), self._nothing, help="nothing to open")
+
+    async def startup(self) -> None:
+        """The contexts, read once as the palette opens (not on every keystroke)."""
+        self._context_list = self._contexts()
 
     def _contexts(self) -> list[ContextSummary]:
         try:

@@ -40,6 +40,7 @@ class TenantsTools(Screen[None]):
     reverse: bool
     marked: set[str]
     month_to_date: MonthToDate
+    _candidates: dict[str, list[str]] = {}  # replaced as the line opens, never mutated
 
     if TYPE_CHECKING:  # provided by the screen
 
@@ -59,6 +60,13 @@ class TenantsTools(Screen[None]):
     # -- the command line -----------------------------------------------------------------------
 
     def action_command_line(self) -> None:
+        # What the verbs can take, read once as the line opens: the suggester asks on every
+        # keystroke, and that is no time to read the config file or walk 20,000 rows.
+        self._candidates = {
+            "ctx": self._context_names(),
+            "org": [org.name for org in self._orgs()],
+            "month": self._recent_months(),
+        }
         line = self.query_one(CommandLine)
         line.value = ""
         line.display = True
@@ -164,21 +172,21 @@ class TenantsTools(Screen[None]):
             self.notify("select a tenant or an org first", title="Month")
 
     def _command_candidates(self, verb: str) -> list[str]:
-        if verb == "ctx":
-            try:
-                return [c.name for c in list_contexts(self.session.settings.context)]
-            except BudgettuiError:
-                return []
-        if verb == "org":
-            return [org.name for org in self._orgs()]
-        if verb == "month":
-            month = Month.of(self.session.today())
-            offered = []
-            for _ in range(MONTHS_OFFERED):
-                offered.append(str(month))
-                month = Month.of(month.first_day - timedelta(days=1))
-            return offered
-        return []
+        return self._candidates.get(verb, [])
+
+    def _context_names(self) -> list[str]:
+        try:
+            return [c.name for c in list_contexts(self.session.settings.context)]
+        except BudgettuiError:
+            return []  # a broken file: `:ctx` alone says why
+
+    def _recent_months(self) -> list[str]:
+        month = Month.of(self.session.today())
+        offered = []
+        for _ in range(MONTHS_OFFERED):
+            offered.append(str(month))
+            month = Month.of(month.first_day - timedelta(days=1))
+        return offered
 
     # -- contexts -------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from budgettui.domain.display import (
     runway_label,
     shorten_middle,
     status_word,
+    tenant_status_word,
 )
 from budgettui.domain.listing import Group, Row
 from budgettui.domain.money import format_money
@@ -228,8 +229,7 @@ def tenant_widths(row: Row, today: date, tz: tzinfo) -> dict[str, int]:
     measures every row (20,000 of them) but draws only those on screen."""
     tenant = row.tenant
     if tenant.provisioning:
-        return {"status": len(status_word(Alert.NONE, provisioning=True))}
-    word = status_word(tenant.alert, state=tenant.state, unmeasured=bool(tenant.unmeasured_caps))
+        return {"status": len(tenant_status_word(tenant))}
     marker = BINDING_MARKERS.get(tenant.binding, "")
     return {
         "spend": len(format_money(tenant.cap.spend)),
@@ -238,7 +238,7 @@ def tenant_widths(row: Row, today: date, tz: tzinfo) -> dict[str, int]:
         "resets": len(_reset(tenant.cap, tz, today)),
         "used": bar_width(tenant.fraction_used, BAR_WIDTH, marker=marker),
         "runway": len(_runway_parts(row, today)[0]),
-        "status": len(word),
+        "status": len(tenant_status_word(tenant)),
     }
 
 
